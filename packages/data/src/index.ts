@@ -1,0 +1,2 @@
+/** @jepa-ts/data */
+export {}

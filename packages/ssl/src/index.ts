@@ -1,0 +1,2 @@
+/** @jepa-ts/ssl */
+export {}

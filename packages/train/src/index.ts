@@ -1,0 +1,2 @@
+/** @jepa-ts/train */
+export {}
