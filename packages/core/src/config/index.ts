@@ -1,0 +1,2 @@
+/** Config codecs: brands and readable decode errors (being written). */
+export {}

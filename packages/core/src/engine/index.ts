@@ -1,0 +1,2 @@
+/** Backend selection (being written). */
+export {}

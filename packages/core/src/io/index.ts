@@ -1,0 +1,2 @@
+/** Safetensors and param-tree files (being written). */
+export {}
