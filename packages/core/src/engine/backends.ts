@@ -1,0 +1,89 @@
+/**
+ * Backend selection. One call, `useBackend(choice)`, before any tensor is made:
+ * - `'native'` — the OpenBLAS-backed CPU backend of `@jepa-ts/backend-native` (fastest here);
+ * - `'wasm'`   — tfjs-backend-wasm (SIMD, single-threaded in Node) with our training fixes;
+ * - `'cpu'`    — tfjs's pure-JS kernels (slowest; the reference the others are tested against);
+ * - `'auto'`   — the first of native → wasm → cpu that initializes. When a faster backend is
+ *   skipped, the returned `notice` says which and why in one line (the caller prints it).
+ * The choice can also come from the environment variable `JEPA_BACKEND`.
+ */
+import * as tf from '@tensorflow/tfjs'
+import { installWasmFixes } from './wasm-fixes.ts'
+
+/** The backends a user can ask for. */
+export type BackendChoice = 'auto' | 'native' | 'wasm' | 'cpu'
+
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'native', 'wasm', 'cpu']
+
+/** What `useBackend` did. */
+export interface BackendInfo {
+  /** The active tfjs backend. */
+  readonly name: 'native' | 'wasm' | 'cpu'
+  /** One line for the user when a faster backend was skipped, naming the reason. */
+  readonly notice?: string
+}
+
+interface NativeModule {
+  readonly registerNativeBackend: () => { readonly ok: true } | { readonly ok: false; readonly reason: string }
+}
+
+const tryNative = async (): Promise<{ ok: true } | { ok: false; reason: string }> => {
+  try {
+    const mod = (await import('@jepa-ts/backend-native')) as unknown as Partial<NativeModule>
+    if (typeof mod.registerNativeBackend !== 'function') return { ok: false, reason: 'the native backend package exports no registerNativeBackend yet' }
+    const r = mod.registerNativeBackend()
+    if (!r.ok) return r
+    const ok = await tf.setBackend('native')
+    return ok ? { ok: true } : { ok: false, reason: 'tf.setBackend("native") failed' }
+  } catch (e) {
+    return { ok: false, reason: e instanceof Error ? e.message.split('\n')[0]! : String(e) }
+  }
+}
+
+const tryWasm = async (): Promise<{ ok: true } | { ok: false; reason: string }> => {
+  try {
+    await import('@tensorflow/tfjs-backend-wasm')
+    installWasmFixes()
+    const ok = await tf.setBackend('wasm')
+    return ok ? { ok: true } : { ok: false, reason: 'tf.setBackend("wasm") failed' }
+  } catch (e) {
+    return { ok: false, reason: e instanceof Error ? e.message.split('\n')[0]! : String(e) }
+  }
+}
+
+const parseChoice = (s: string | undefined): BackendChoice | undefined =>
+  s === undefined || s === '' ? undefined : (BACKEND_CHOICES as readonly string[]).includes(s) ? (s as BackendChoice) : undefined
+
+/**
+ * Activates a backend. An explicit choice that cannot initialize is an error naming the reason;
+ * `'auto'` falls back and reports the fallback in `notice`.
+ */
+export const useBackend = async (choice: BackendChoice = parseChoice(process.env.JEPA_BACKEND) ?? 'auto'): Promise<BackendInfo> => {
+  if (!(BACKEND_CHOICES as readonly string[]).includes(choice)) {
+    throw new Error(`unknown backend "${choice}": expected one of ${BACKEND_CHOICES.join(', ')}`)
+  }
+  if (choice === 'cpu') {
+    await tf.setBackend('cpu')
+    return { name: 'cpu' }
+  }
+  if (choice === 'native') {
+    const r = await tryNative()
+    if (!r.ok) throw new Error(`backend "native" is unavailable: ${r.reason}`)
+    return { name: 'native' }
+  }
+  if (choice === 'wasm') {
+    const r = await tryWasm()
+    if (!r.ok) throw new Error(`backend "wasm" is unavailable: ${r.reason}`)
+    return { name: 'wasm' }
+  }
+  const native = await tryNative()
+  if (native.ok) return { name: 'native' }
+  const wasm = await tryWasm()
+  if (wasm.ok) return { name: 'wasm', notice: `native backend unavailable (${native.reason}); using wasm` }
+  await tf.setBackend('cpu')
+  return { name: 'cpu', notice: `native backend unavailable (${native.reason}); wasm unavailable (${wasm.reason}); using the slow pure-JS cpu backend` }
+}
+
+/** Parses a user-given backend name; Left-free: returns an error message or the choice. */
+export const parseBackendChoice = (s: string): BackendChoice | { readonly error: string } =>
+  parseChoice(s) ?? { error: `unknown backend "${s}": expected one of ${BACKEND_CHOICES.join(', ')}` }
