@@ -174,12 +174,17 @@ export function serial<
   l5: Layer<F2, G> & Fits<F, F2>,
   l6: Layer<G2, H> & Fits<G, G2>,
 ): Layer<A, H>
-export function serial(...layers: AnyLayer[]): AnyLayer
 export function serial(...layers: AnyLayer[]): AnyLayer {
   return serialOf(layers)
 }
 
-/** `serial` over an array of layers of one shape (no per-pair type check). */
+/**
+ * `serial` over a list built at runtime (e.g. from a config): the same value as `serial`, but the
+ * adjacent shapes are checked at init only, not by the type checker.
+ */
+export const serialDynamic = (layers: readonly AnyLayer[]): AnyLayer => serialOf(layers)
+
+/** `serial` over an array of layers of one shape (no per-pair type check needed). */
 export const serialAll = <S extends Sig>(layers: ReadonlyArray<Layer<S, S>>): Layer<S, S> => serialOf(layers as readonly AnyLayer[]) as Layer<S, S>
 
 // ---------------------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ export type ShapeFits<A extends Shape, B extends Shape> = IsOpen<A> extends true
     ? TailFits<A, B>
     : A['length'] extends B['length'] ? TailFits<A, B> : false
 
-type IsMulti<S extends Sig> = S extends readonly [] ? false : S extends readonly Shape[] ? true : false
+type IsMulti<S extends Sig> = [S] extends [readonly []] ? false : [S] extends [readonly Shape[]] ? true : false
 
 type AllFit<A extends readonly Shape[], B extends readonly Shape[]> = A['length'] extends B['length']
   ? A extends readonly [infer A0 extends Shape, ...infer AR extends readonly Shape[]]
@@ -48,9 +48,13 @@ type AllFit<A extends readonly Shape[], B extends readonly Shape[]> = A['length'
   : false
 
 /** `true` when a signature `A` may flow into a slot expecting `B` (one tensor or a tuple). */
-export type SigFits<A extends Sig, B extends Sig> = IsMulti<A> extends true
-  ? IsMulti<B> extends true ? AllFit<A & readonly Shape[], B & readonly Shape[]> : false
-  : IsMulti<B> extends true ? false : ShapeFits<A & Shape, B & Shape>
+export type SigFits<A extends Sig, B extends Sig> = [Sig] extends [B] ? true : [Sig] extends [A] ? true : IsMulti<A> extends true
+  ? IsMulti<B> extends true
+    ? A extends readonly Shape[] ? B extends readonly Shape[] ? AllFit<A, B> : false : false
+    : false
+  : IsMulti<B> extends true
+    ? false
+    : A extends Shape ? B extends Shape ? ShapeFits<A, B> : false : false
 
 /** The readable compile error of a bad composition. */
 export interface ShapeMismatch<Left, Right> {

@@ -51,6 +51,12 @@ const tryWasm = async (): Promise<{ ok: true } | { ok: false; reason: string }> 
   }
 }
 
+/** Silences tfjs's "install tfjs-node" banner: that package cannot install here, the native backend replaces it. */
+export const silenceCpuBanner = (): void => {
+  const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null
+  if (cpu !== null && cpu !== undefined) cpu.firstUse = false
+}
+
 const parseChoice = (s: string | undefined): BackendChoice | undefined =>
   s === undefined || s === '' ? undefined : (BACKEND_CHOICES as readonly string[]).includes(s) ? (s as BackendChoice) : undefined
 
@@ -62,6 +68,7 @@ export const useBackend = async (choice: BackendChoice = parseChoice(process.env
   if (!(BACKEND_CHOICES as readonly string[]).includes(choice)) {
     throw new Error(`unknown backend "${choice}": expected one of ${BACKEND_CHOICES.join(', ')}`)
   }
+  silenceCpuBanner()
   if (choice === 'cpu') {
     await tf.setBackend('cpu')
     return { name: 'cpu' }
