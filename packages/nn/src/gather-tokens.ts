@@ -1,0 +1,34 @@
+/**
+ * `gatherTokens(x, idx)`: keeps, for each sample b, the tokens x[b, idx[b, k]] in the order of idx —
+ * the reference I-JEPA `apply_masks` for one mask (`torch.gather` along the token axis).
+ *
+ * Shape law: x [B, N, D], idx int32 [B, K] → [B, K, D]. Every index must lie in [0, N): they are
+ * checked on the host (one `dataSync` of idx) and a violation throws a RangeError naming the first
+ * bad index, its position and N. Differentiable in x (gradient: scatter-add into the gathered rows).
+ *
+ * @example
+ * import * as tf from '@tensorflow/tfjs'
+ * import { gatherTokens } from '@jepa-ts/nn'
+ * const x = tf.randomNormal([2, 16, 8])
+ * const kept = gatherTokens(x, tf.tensor2d([[0, 5, 9], [1, 2, 15]], [2, 3], 'int32')) // [2, 3, 8]
+ */
+import * as tf from '@tensorflow/tfjs'
+
+/** Gathers tokens per sample; `label` prefixes error messages (e.g. `encode: tokenIdx`). */
+export const gatherTokens = (x: tf.Tensor, idx: tf.Tensor, label = 'gatherTokens'): tf.Tensor => {
+  if (x.rank !== 3) throw new RangeError(`${label}: expected tokens [B, N, D], got [${x.shape.join(', ')}]`)
+  const [B, N, D] = [x.shape[0]!, x.shape[1]!, x.shape[2]!]
+  if (idx.dtype !== 'int32') throw new TypeError(`${label}: expected int32 indices, got ${idx.dtype}`)
+  if (idx.rank !== 2 || idx.shape[0] !== B) throw new RangeError(`${label}: expected indices [${B}, K] for ${B} samples, got [${idx.shape.join(', ')}]`)
+  const K = idx.shape[1]!
+  const data = idx.dataSync()
+  const rows = new Int32Array(B * K) // row of x viewed as [B·N, D]
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!
+    if (v < 0 || v >= N) {
+      throw new RangeError(`${label}: index ${v} at [${Math.floor(i / K)}, ${i % K}] is out of range for ${N} tokens (valid 0…${N - 1})`)
+    }
+    rows[i] = Math.floor(i / K) * N + v
+  }
+  return tf.tidy(() => tf.reshape(tf.gather(tf.reshape(x, [B * N, D]), tf.tensor1d(rows, 'int32'), 0), [B, K, D]))
+}

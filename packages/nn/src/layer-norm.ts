@@ -1,0 +1,52 @@
+/**
+ * `layerNorm(dim)`: normalizes over the last dim, y = (x − mean) / √(var + eps) · weight + bias,
+ * with the biased variance (as PyTorch `nn.LayerNorm`). Default eps 1e-6 (the I-JEPA reference).
+ *
+ * Shape law: `[...batch, dim] → [...batch, dim]`.
+ * Params: `weight` [dim] = 1, `bias` [dim] = 0; none with `affine: false` (the I-JEPA target
+ * normalization). FLOPs: 8 per element (mean, centre, square, mean, scale, affine), an estimate.
+ *
+ * @example
+ * import * as tf from '@tensorflow/tfjs'
+ * import { initOrThrow, keyOf } from '@jepa-ts/core'
+ * import { layerNorm } from '@jepa-ts/nn'
+ * const norm = layerNorm(64)
+ * const { params } = initOrThrow(norm, keyOf(0), [2, 16, 64])
+ * const y = norm.apply(params, tf.randomNormal([2, 16, 64], 0, 1, 'float32', 1), { key: keyOf(1), training: false })
+ */
+import * as tf from '@tensorflow/tfjs'
+import * as E from 'fp-ts/lib/Either.js'
+import { type Dim, type Dims, type Layer, isMulti, leaf, makeLayer, param, shapeError, sizeOf } from '@jepa-ts/core'
+import { ones, zeros } from './initializers.ts'
+
+/** Options of `layerNorm`. */
+export interface LayerNormOptions {
+  /** Added to the variance (default 1e-6). */
+  readonly eps?: number
+  /** Learnable `weight` and `bias` (default true). */
+  readonly affine?: boolean
+  /** Path segment (default `norm`). */
+  readonly name?: string
+}
+
+/** Layer normalization over the last dim. */
+export const layerNorm = <D extends number>(dim: D, options: LayerNormOptions = {}): Layer<readonly [...Dim[], D], readonly [...Dim[], D]> => {
+  const eps = options.eps ?? 1e-6
+  const affine = options.affine ?? true
+  return makeLayer({
+    kind: 'layerNorm',
+    name: options.name ?? 'norm',
+    infer: (inDims, path) => {
+      const d = inDims as Dims
+      if (isMulti(inDims) || d.length < 1 || d[d.length - 1] !== dim) return E.left(shapeError(path, `a tensor with last dim ${dim} (layerNorm)`, inDims))
+      if (!(eps > 0)) return E.left(shapeError(path, 'eps > 0 (layerNorm)', `eps ${eps}`))
+      return E.right(leaf(d, affine ? { weight: param([dim], ones), bias: param([dim], zeros) } : {}, 8 * sizeOf(d)))
+    },
+    apply: (params, x) =>
+      tf.tidy(() => {
+        const { mean, variance } = tf.moments(x as tf.Tensor, -1, true)
+        const y = tf.mul(tf.sub(x as tf.Tensor, mean), tf.rsqrt(tf.add(variance, eps)))
+        return affine ? tf.add(tf.mul(y, params.weight as tf.Tensor), params.bias as tf.Tensor) : y
+      }),
+  })
+}
