@@ -1,2 +1,3 @@
-/** @jepa-ts/train */
-export {}
+/** @jepa-ts/train — optimizer (AdamW) and schedules (the training loop is added beside them). */
+export * from './schedules.ts'
+export * from './adamw.ts'
