@@ -1,2 +1,11 @@
-/** @jepa-ts/data */
-export {}
+/** @jepa-ts/data — Fashion-MNIST (IDX), image folders, synthetic shapes, seeded batching, the tfjs batch edge. */
+export * from './data-error.ts'
+export * from './dataset.ts'
+export * from './idx.ts'
+export * from './fashion-mnist.ts'
+export * from './image-folder.ts'
+export * from './encode-image.ts'
+export * from './synthetic-shapes.ts'
+export * from './default-dataset.ts'
+export * from './batching.ts'
+export * from './to-batch-tensor.ts'

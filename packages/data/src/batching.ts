@@ -1,0 +1,64 @@
+/**
+ * Seeded shuffling and batching as pure functions of (key, epoch): epoch e's order is a Fisher–Yates
+ * permutation drawn from `fold(key, e)`, so resuming at global step k needs no replay —
+ * `batchAt(key, n, batchSize, k)` gives step k's indices directly (epoch = ⌊k / stepsPerEpoch⌋).
+ * Laws: with `dropLast: false` each epoch's batches hold every index in [0, n) exactly once; the same
+ * key gives the same order; `batchAt` at step e·stepsPerEpoch + i equals the i-th batch of epoch e.
+ * With `dropLast: true` the last partial batch of each epoch is left out (all batches full).
+ */
+import { type Key, fold, uniform64 } from '@jepa-ts/core'
+
+/** Options of the batchers. */
+export interface BatchingOptions {
+  /** Leave out each epoch's last partial batch, so every batch has exactly batchSize indices. */
+  readonly dropLast: boolean
+}
+
+const checkSizes = (n: number, batchSize: number): void => {
+  if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`batching: dataset size n must be a positive integer, got ${n}`)
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new RangeError(`batching: batchSize must be a positive integer, got ${batchSize}`)
+}
+
+/** The number of batches in one epoch. */
+export const stepsPerEpoch = (n: number, batchSize: number, options: BatchingOptions): number => {
+  checkSizes(n, batchSize)
+  const steps = options.dropLast ? Math.floor(n / batchSize) : Math.ceil(n / batchSize)
+  if (steps === 0) throw new RangeError(`batching: with dropLast, batchSize ${batchSize} exceeds the dataset size ${n}: no full batch`)
+  return steps
+}
+
+/** Epoch `epoch`'s order: a permutation of [0, n) drawn by Fisher–Yates from fold(key, epoch). */
+export const epochPermutation = (key: Key, n: number, epoch: number): Int32Array => {
+  if (!Number.isSafeInteger(epoch) || epoch < 0) throw new RangeError(`batching: epoch must be a non-negative integer, got ${epoch}`)
+  const order = Int32Array.from({ length: n }, (_, i) => i)
+  const u = uniform64(fold(key, epoch), n)
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(u[i]! * (i + 1))
+    const t = order[i]!
+    order[i] = order[j]!
+    order[j] = t
+  }
+  return order
+}
+
+/** The batches of one epoch, in order (each a fresh Int32Array of indices into the dataset). */
+export function* shuffledBatches(key: Key, n: number, batchSize: number, options: BatchingOptions & { readonly epoch?: number }): Generator<Int32Array> {
+  const steps = stepsPerEpoch(n, batchSize, options)
+  const order = epochPermutation(key, n, options.epoch ?? 0)
+  for (let s = 0; s < steps; s++) yield order.slice(s * batchSize, Math.min(n, (s + 1) * batchSize))
+}
+
+let cached: { readonly hi: number; readonly lo: number; readonly n: number; readonly epoch: number; readonly order: Int32Array } | undefined
+
+/** The indices of global step `step` (counting from 0 across epochs), with no replay. */
+export const batchAt = (key: Key, n: number, batchSize: number, step: number, options: BatchingOptions): Int32Array => {
+  if (!Number.isSafeInteger(step) || step < 0) throw new RangeError(`batching: step must be a non-negative integer, got ${step}`)
+  const steps = stepsPerEpoch(n, batchSize, options)
+  const epoch = Math.floor(step / steps)
+  const s = step - epoch * steps
+  // One-entry memo of the last epoch's permutation: consecutive steps reuse it (a pure cache).
+  if (cached === undefined || cached.hi !== key.hi || cached.lo !== key.lo || cached.n !== n || cached.epoch !== epoch) {
+    cached = { hi: key.hi, lo: key.lo, n, epoch, order: epochPermutation(key, n, epoch) }
+  }
+  return cached.order.slice(s * batchSize, Math.min(n, (s + 1) * batchSize))
+}
