@@ -12,7 +12,7 @@ const ctx = (seed: number, training = false) => ({ key: keyOf(seed), training })
 
 /** Host copy of what `f` computes, with every tensor made inside released. */
 const host = (f: () => tf.Tensor): { readonly shape: number[]; readonly data: Float32Array } => {
-  let out = { shape: [] as number[], data: new Float32Array() }
+  let out: { shape: number[]; data: Float32Array } = { shape: [], data: new Float32Array() }
   tf.tidy(() => {
     const t = f()
     out = { shape: t.shape, data: t.dataSync() as Float32Array }
