@@ -3,7 +3,7 @@ written from the facts in DESIGN.md section 3.3, for the statistics our `multi-b
 compared with. Block sizes come from torch.Generator seeded with the batch counter (0, 1, 2, ...),
 positions from the global torch RNG, exactly as the reference draws them.
 
-Run: /usr/bin/python3 test/masks/reference/multiblock_twin.py > test/masks/reference/stats.json
+Run: /usr/bin/python3 test/masks/reference/multiblock_twin.py 400  (the rows of test/masks/reference/stats.json)
 """
 import json
 import math
