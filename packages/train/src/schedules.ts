@@ -64,7 +64,8 @@ export interface WarmupCosineOptions {
 
 /**
  * Linear warmup from `startLr` to `lr` over `warmupSteps`, then cosine from `lr` to `finalLr` at
- * `totalSteps` (constant afterwards).
+ * `totalSteps` (constant afterwards). With `totalSteps = warmupSteps` there is no cosine phase and,
+ * as in the reference (which divides by max(1, T − W)), the value drops to `finalLr` one step after W.
  *
  * @example
  * const lr = warmupCosine({ startLr: 2e-4, lr: 1e-3, finalLr: 1e-6, warmupSteps: 40 * 1251, totalSteps: 375 * 1251 })
