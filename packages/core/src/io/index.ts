@@ -1,2 +1,9 @@
-/** Safetensors and param-tree files (being written). */
-export {}
+/**
+ * Safetensors and param-tree files: a validating reader and a writer for the format (pure), param
+ * trees to and from bytes and files (tfjs), and atomic file replacement.
+ */
+export * from './dtypes.ts'
+export * from './safetensors-error.ts'
+export * from './safetensors.ts'
+export * from './atomic-write.ts'
+export * from './params-file.ts'
