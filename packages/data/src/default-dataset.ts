@@ -24,13 +24,16 @@ export interface DefaultDatasetOptions {
   readonly dataPath?: string
   /** The key the synthetic fallback is generated from (split-specific streams are folded in). */
   readonly key: Key
+  /** Where an installed Fashion-MNIST is looked for (default: Debian's path). */
+  readonly installedDir?: string
   /** Images in the synthetic fallback (default 8192 for train, 2048 for test). */
   readonly syntheticCount?: number
 }
 
 /** Fashion-MNIST from `dataPath` or Debian's path, else synthetic shapes (and a note saying so). */
 export const loadDefaultDataset = (split: FashionMnistSplit, options: DefaultDatasetOptions): Either<DataError, ResolvedDataset> => {
-  const files = findFashionMnist(split, options.dataPath)
+  const installedDir = options.installedDir ?? DEBIAN_FASHION_MNIST_DIR
+  const files = findFashionMnist(split, options.dataPath, installedDir)
   if (files._tag === 'Right') {
     const loaded = loadFashionMnistFiles(files.right, split)
     if (loaded._tag === 'Left') return loaded
@@ -40,7 +43,7 @@ export const loadDefaultDataset = (split: FashionMnistSplit, options: DefaultDat
   const n = options.syntheticCount ?? (split === 'train' ? 8192 : 2048)
   const shapes = syntheticShapes(fold(options.key, `synthetic-shapes:${split}`), { n })
   if (shapes._tag === 'Left') return shapes
-  const note = `Fashion-MNIST not found at ${DEBIAN_FASHION_MNIST_DIR}: using the embedded synthetic shapes dataset ` +
+  const note = `Fashion-MNIST not found at ${installedDir}: using the embedded synthetic shapes dataset ` +
     `(${n} ${split} images of 32×32, key ${keyToString(options.key)}). For real data run \`apt-get install dataset-fashion-mnist\` or pass \`--data <dir>\`.`
   return right({ dataset: shapes.right, source: 'synthetic-shapes', note })
 }

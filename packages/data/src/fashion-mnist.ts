@@ -40,18 +40,22 @@ const findOne = (dir: string, name: string): { readonly path?: string; readonly 
 }
 
 /**
- * Finds the files of a split in `dataPath` (when given) or at Debian's path. The error says exactly
- * which paths were tried and how to get the data.
+ * Finds the files of a split in `dataPath` (when given) or in `installedDir` (Debian's path by
+ * default). The error says exactly which paths were tried and how to get the data.
  */
-export const findFashionMnist = (split: FashionMnistSplit = 'train', dataPath?: string): Either<DataError, FashionMnistFiles> => {
-  const dir = dataPath ?? DEBIAN_FASHION_MNIST_DIR
+export const findFashionMnist = (
+  split: FashionMnistSplit = 'train',
+  dataPath?: string,
+  installedDir: string = DEBIAN_FASHION_MNIST_DIR,
+): Either<DataError, FashionMnistFiles> => {
+  const dir = dataPath ?? installedDir
   const images = findOne(dir, `${stem(split)}-images-idx3-ubyte`)
   const labels = findOne(dir, `${stem(split)}-labels-idx1-ubyte`)
   if (images.path !== undefined && labels.path !== undefined) return right({ dir, images: images.path, labels: labels.path })
   const missing = [...(images.path === undefined ? images.tried : []), ...(labels.path === undefined ? labels.tried : [])]
   const hint = dataPath === undefined
     ? 'install it with `apt-get install dataset-fashion-mnist` or pass `--data <dir>` with the IDX files'
-    : `put the IDX files (gzipped or not) in ${dataPath}, or leave out --data to use ${DEBIAN_FASHION_MNIST_DIR} (apt-get install dataset-fashion-mnist)`
+    : `put the IDX files (gzipped or not) in ${dataPath}, or leave out --data to use ${installedDir} (apt-get install dataset-fashion-mnist)`
   return left(dataError({ file: dir, field: `Fashion-MNIST ${split}` }, `the IDX files ${missing.join(' or ')}`, 'no such file', hint))
 }
 
