@@ -1,2 +1,20 @@
-/** @jepa-ts/backend-native */
-export {}
+/**
+ * @jepa-ts/backend-native — a native CPU backend for tfjs (`native`): OpenBLAS GEMM and C++
+ * kernels behind a Node-API addon, sharing the cpu backend's data store so every kernel without
+ * a native version runs the cpu kernel with no copy. Importing never throws; when the addon did
+ * not build, `registerNativeBackend()` returns the reason. The fused ops (`fusedLayerNorm`,
+ * `fusedGelu`, `fusedAttention`, `adamwUpdate`, `emaUpdate`) run one native kernel on `native`
+ * and the equivalent composite tfjs ops on any other backend.
+ */
+export { registerNativeBackend, activeNativeBackend, NATIVE_PRIORITY, type RegisterResult } from './register.ts'
+export { loadAddon, ADDON_PATH, type AddonResult } from './addon.ts'
+export type { AddonInfo, NativeAddon } from './addon-types.ts'
+export { NativeBackend, type KernelStats } from './backend.ts'
+export { NATIVE_KERNELS } from './kernels.ts'
+export { CPU_FALLBACKS } from './census.ts'
+export { BACKEND_NAME } from './kernel-util.ts'
+export { fusedLayerNorm } from './ops/fused-layer-norm.ts'
+export { fusedGelu } from './ops/fused-gelu.ts'
+export { fusedAttention } from './ops/fused-attention.ts'
+export { adamwUpdate, type AdamWHyper, type AdamWState } from './ops/adamw.ts'
+export { emaUpdate } from './ops/ema.ts'

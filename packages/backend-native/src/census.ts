@@ -1,0 +1,32 @@
+/**
+ * The census contract: every kernel a family training step executes on `native` is either in
+ * `NATIVE_KERNELS` or listed here with the reason it may stay on the cpu kernel. Each reason says
+ * why the cpu kernel costs (almost) nothing: it moves no data, or touches tiny int/bool tensors.
+ * A step that runs a kernel in neither list fails `test/backend-native/census.test.ts`.
+ */
+export const CPU_FALLBACKS: Readonly<Record<string, string>> = {
+  Reshape: 'metadata only: shares the input data (refcount), no copy',
+  Identity: 'metadata only: shares the input data',
+  Cast: 'runs on int/bool masks and indices; float32→float32 shares the data',
+  Fill: 'fills a fresh array (zeros/ones seeds of the gradient); memory-bound JS loop',
+  ZerosLike: 'allocates a zero-filled array; nothing faster exists',
+  OnesLike: 'allocates a one-filled array (the gradient seed)',
+  Range: 'builds small int32 index vectors',
+  Equal: 'bool comparisons on index tensors (gradient of Max/Min compares with the max)',
+  NotEqual: 'bool comparisons on small tensors',
+  Greater: 'bool comparisons (gradients of Relu/Maximum build masks via Step instead; kept for clarity)',
+  GreaterEqual: 'bool mask of the Maximum/Minimum gradient; one pass, no arithmetic worth fusing',
+  LessEqual: 'bool mask of the Maximum/Minimum gradient',
+  Less: 'bool mask comparisons',
+  Select: 'where(mask, a, b) in the Maximum/Minimum gradients',
+  LogicalAnd: 'bool masks',
+  Tile: 'gradient of broadcast reductions on small tensors',
+  Pack: 'stacks small tensors (param trees, losses)',
+  Unpack: 'unstack shares views of the input',
+  ExpandDims: 'metadata only',
+  Squeeze: 'metadata only',
+  StridedSlice: 'rare, small',
+  Complex: 'not used in float32 training',
+  Max: 'int32 reductions on index tensors only; float32 Max is native',
+  RandomUniform: 'only at init and for dropout seeds, not in the measured step',
+}

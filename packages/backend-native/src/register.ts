@@ -1,0 +1,53 @@
+/**
+ * `registerNativeBackend()` — registers the tfjs backend `native`: the cpu backend with the
+ * addon's kernels. Never throws: when the addon is missing or fails to load, it returns
+ * `{ ok: false, reason }` with a one-line reason for the user. Idempotent. It does not activate
+ * the backend (the engine's `useBackend` calls `tf.setBackend('native')`).
+ *
+ * Mechanics (DESIGN §4b): all cpu kernels are copied to `native` first, so anything without a
+ * native kernel runs the cpu kernel on the shared data store with no copy; then the native
+ * kernels replace theirs (unregister first, so no overwrite warning) and the fused kernels and
+ * their gradients are added.
+ *
+ * @example
+ * const r = registerNativeBackend()
+ * if (r.ok) await tf.setBackend('native'); else console.warn(`native backend unavailable: ${r.reason}`)
+ */
+import * as tf from '@tensorflow/tfjs'
+import { loadAddon } from './addon.ts'
+import { NativeBackend } from './backend.ts'
+import { BACKEND_NAME } from './kernel-util.ts'
+import { fusedGradients, fusedKernels, overrideKernels } from './kernels.ts'
+
+export type RegisterResult = { readonly ok: true } | { readonly ok: false; readonly reason: string }
+
+/** Above cpu (1) and wasm/webgl (2), so `native` is tfjs's default once registered. */
+export const NATIVE_PRIORITY = 3
+
+export const registerNativeBackend = (): RegisterResult => {
+  try {
+    if (tf.findBackendFactory(BACKEND_NAME) !== null) return { ok: true }
+    const loaded = loadAddon()
+    if (!loaded.ok) return loaded
+    if (tf.findBackendFactory('cpu') === null) return { ok: false, reason: 'the tfjs cpu backend is not registered (import @tensorflow/tfjs first)' }
+    const addon = loaded.addon
+    tf.copyRegisteredKernels('cpu', BACKEND_NAME)
+    for (const k of [...overrideKernels, ...fusedKernels]) {
+      if (tf.getKernel(k.kernelName, BACKEND_NAME) !== undefined) tf.unregisterKernel(k.kernelName, BACKEND_NAME)
+      tf.registerKernel(k)
+    }
+    for (const g of fusedGradients) if (tf.getGradient(g.kernelName) === undefined) tf.registerGradient(g)
+    if (!tf.registerBackend(BACKEND_NAME, () => new NativeBackend(addon), NATIVE_PRIORITY)) {
+      return { ok: false, reason: 'tf.registerBackend("native") refused' }
+    }
+    return { ok: true }
+  } catch (e) {
+    return { ok: false, reason: `registering the native backend failed: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}` }
+  }
+}
+
+/** The backend instance while `native` is active (for kernel statistics), else undefined. */
+export const activeNativeBackend = (): NativeBackend | undefined => {
+  const b = tf.getBackend() === BACKEND_NAME ? tf.backend() : undefined
+  return b instanceof NativeBackend ? b : undefined
+}
