@@ -61,26 +61,35 @@ test('linear FLOPs are 2·in·out (+ out for the bias) per row; bias: false drop
   assert.match(leftOf(linear(8, 3, { name: 'head' }) as AnyLayer, [2, 7]), /at head: expected a tensor with last dim 8.*got \[2, 7\]/)
 })
 
-test('layerNorm: zero mean and unit (biased) variance per row before the affine part; eps 1e-6 by default', () => {
+test('layerNorm: y = (x − mean)/√(biased var + 1e-6) · weight + bias per row', () => {
   fc.assert(
-    fc.property(fc.integer({ min: 2, max: 16 }), fc.integer({ min: 1, max: 4 }), fc.nat(1000), (d, rows, seed) => {
+    fc.property(fc.integer({ min: 1, max: 16 }), fc.integer({ min: 1, max: 4 }), fc.nat(1000), (d, rows, seed) => {
       const l = layerNorm(d)
       const { params } = initOrThrow(l, keyOf(seed), [rows, d])
+      const weight = tf.randomNormal([d], 1, 0.5, 'float32', seed + 2)
+      const bias = tf.randomNormal([d], 0, 0.5, 'float32', seed + 3)
       const x = tf.randomNormal([rows, d], 3, 2, 'float32', seed + 1)
-      const y = host(() => l.apply(params, x, ctx(0)))
-      tf.dispose(x)
+      const y = host(() => l.apply({ weight, bias }, x, ctx(0)))
+      const [xs, w, b] = [x.dataSync() as Float32Array, weight.dataSync() as Float32Array, bias.dataSync() as Float32Array]
+      tf.dispose([x, weight, bias])
       disposeTree(params)
       for (let r = 0; r < rows; r++) {
-        const row = y.data.subarray(r * d, (r + 1) * d)
-        const mean = row.reduce((a, b) => a + b, 0) / d
-        const v = row.reduce((a, b) => a + (b - mean) ** 2, 0) / d
-        if (!(Math.abs(mean) < 1e-4 && Math.abs(v - 1) < 1e-3)) return false
+        const row = xs.subarray(r * d, (r + 1) * d)
+        const mean = row.reduce((a, c) => a + c, 0) / d
+        const v = row.reduce((a, c) => a + (c - mean) ** 2, 0) / d
+        for (let j = 0; j < d; j++) {
+          const want = ((row[j]! - mean) / Math.sqrt(v + 1e-6)) * w[j]! + b[j]!
+          if (!(Math.abs(y.data[r * d + j]! - want) < 1e-3)) return false
+        }
       }
       return true
     }),
     { numRuns: 30 },
   )
   assert.equal(countSpecs(E.getOrElseW(() => assert.fail())(layerNorm(8, { affine: false }).infer([2, 8], 'n')).params), 0)
+  // eps shows where the variance is tiny: x = [0, 0.002] has var 1e-6, so y = ±0.001/√(2e-6) = ±0.7071 at eps 1e-6.
+  const tiny = host(() => layerNorm(2, { affine: false }).apply({}, tf.tensor2d([[0, 0.002]]), ctx(0)))
+  assert.ok(close(tiny.data, [-Math.SQRT1_2, Math.SQRT1_2], 1e-3), `${[...tiny.data]}`)
 })
 
 test('gelu(erf) matches ½x(1 + erf(x/√2)) at known points, its gradient is Φ(x) + x·φ(x), and tanh stays within 1e-3', () => {

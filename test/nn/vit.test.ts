@@ -95,13 +95,12 @@ test('with depth 0 the token-subset path equals gathering the full-path tokens',
       const idxData = Array.from({ length: batch * k }, (_, j) => (j * 7 + seed) % n)
       const idx = tf.tensor2d(idxData, [batch, k], 'int32')
       const images = tf.randomNormal(inDims, 0, 1, 'float32', seed + 1)
-      const part = encode(v, ps, images, ctx(seed), idx)
-      const full = encode(v, ps, images, ctx(seed))
-      const gathered = gatherTokens(full, idx)
-      const err = tf.tidy(() => tf.max(tf.abs(tf.sub(part, gathered))).dataSync()[0]!)
-      tf.dispose([idx, images, part, full, gathered])
+      const part = encode(v, ps, images, ctx(seed), idx).arraySync() as number[][][]
+      // The reference gather, on the host: full[b][idx[b][j]].
+      const full = encode(v, ps, images, ctx(seed)).arraySync() as number[][][]
+      tf.dispose([idx, images])
       disposeTree(ps)
-      return err < 1e-5
+      return part.every((row, b) => row.every((tok, j) => tok.every((x, c) => Math.abs(x - full[b]![idxData[b * k + j]!]![c]!) < 1e-5)))
     }),
     { numRuns: 25 },
   )
