@@ -1,2 +1,14 @@
-/** @jepa-ts/eval */
-export {}
+/** @jepa-ts/eval — how representations are judged: linear probe, kNN, RankMe, collapse monitor, baselines, comparison table and bar charts. */
+export * from './eval-error.ts'
+export * from './feature-matrix.ts'
+export * from './feature-standardizer.ts'
+export * from './softmax-regression.ts'
+export * from './probe-adamw.ts'
+export * from './linear-probe.ts'
+export * from './knn.ts'
+export * from './jacobi-eigenvalues.ts'
+export * from './rank-me.ts'
+export * from './collapse-monitor.ts'
+export * from './baselines.ts'
+export * from './compare-table.ts'
+export * from './bar-chart-svg.ts'
