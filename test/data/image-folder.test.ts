@@ -58,6 +58,26 @@ test('an image folder: sorted classes, sorted files, labels by class, limitPerCl
   })
 })
 
+test('class folders and files are read in sorted order whatever order the file system lists them in', async () => {
+  await withTempDir(async (dir) => {
+    const names = ['q', 'c', 'x', 'a', 'm', 'z', 'f', 'k', 'b', 'r', 'e', 'w']
+    const files: Record<string, Record<string, Buffer>> = {}
+    for (const [i, cls] of names.entries()) {
+      files[cls] = {}
+      for (const f of ['9.png', '1.png', '5.png']) {
+        files[cls][f] = await encodeImage({ pixels: gray(2, 2, () => 10 * i + Number(f[0])), height: 2, width: 2, channels: 1 }, 'png')
+      }
+    }
+    await writeTree(dir, files)
+    const r = await loadImageFolder(dir, { size: 2, channels: 1 })
+    assert.ok(r._tag === 'Right')
+    const sorted = [...names].sort()
+    assert.deepEqual(r.right.classNames.class, sorted)
+    const firstPixels = Array.from({ length: r.right.size }, (_, i) => r.right.images[i * 4]!)
+    assert.deepEqual(firstPixels, sorted.flatMap((cls) => [1, 5, 9].map((d) => 10 * names.indexOf(cls) + d)))
+  })
+})
+
 test('resizing covers the square and crops the center', async () => {
   await withTempDir(async (dir) => {
     // 4 rows × 12 columns: left third 0, middle third 255, right third 0. Cover to 4×4 keeps the middle.
