@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { fileURLToPath } from 'node:url'
 import * as tf from '@tensorflow/tfjs'
 import { type ParamTree, flatten, initOrThrow, keyOf, unflatten } from '@jepa-ts/core'
-import { block, encode, posEmbed2d, vit } from '@jepa-ts/nn'
+import { block, encode, posEmbed2d, predict, predictor, vit } from '@jepa-ts/nn'
 import { type RawTensor, readSafetensors } from './safetensors-reader.ts'
 
 // Written by tools/parity/make_fixtures.py (PyTorch 1.13, reference I-JEPA module structure).
@@ -93,4 +93,17 @@ test('block gradients match PyTorch (each within 1e-4 abs or 1e-3 rel) for loss 
     report.push(`${name} ${worst.toExponential(1)}`)
   })
   console.log(`parity: block gradient max abs errors: ${report.join(', ')}`)
+})
+
+test('I-JEPA predictor matches PyTorch: names and shapes, and predictions for 3 target blocks (max abs error ≤ 1e-4)', () => {
+  const p = predictor({ grid: [8, 8], embedDim: 64, predictorDim: 32, depth: 2, heads: 4 })
+  const ours = initOrThrow(p.layer, keyOf(1), [[2, 10, 64], [2, 10], [3, 2, 6]]).params
+  assert.deepEqual(shapesOf(ours), shapesOf(treeOf('predictor', ['predictor_pos_embed'])))
+  const params = treeOf('predictor', ['predictor_pos_embed'])
+  const targets = tf.unstack(toTensor(get('pred_target_idx')), 0)
+  const out = predict(p, params, toTensor(get('pred_ctx_tokens')), toTensor(get('pred_ctx_idx')), targets, ctx)
+  assert.deepEqual(out.shape, [6, 6, 64])
+  const err = maxAbs(out, toTensor(get('pred_out')))
+  console.log(`parity: predictor(Dp 32, depth 2, 3 targets) max abs error ${err.toExponential(2)}`)
+  assert.ok(err <= 1e-4, `predictor max abs error ${err}`)
 })

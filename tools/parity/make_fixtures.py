@@ -20,6 +20,11 @@ Tensors in the file:
   block_out                   [2, 9, 32]     its output
   block_grad.<name>           d loss / d each block parameter
   block_grad_x                d loss / d input
+  predictor.<state_dict name> an I-JEPA predictor (grid 8x8, D 64, Dp 32, depth 2, heads 4)
+  pred_ctx_tokens             [2, 10, 64] context tokens
+  pred_ctx_idx                [2, 10] int32 their positions
+  pred_target_idx             [3, 2, 6] int32 three target blocks of 6 positions
+  pred_out                    [6, 6, 64] predictions, row t*B + b = block t of sample b
 """
 import json
 import math
@@ -123,12 +128,38 @@ class ViT(nn.Module):
         return self.norm(x)
 
 
+class Predictor(nn.Module):
+    """The reference predictor's structure: embed to Dp, add pe at context positions, one set of
+    mask tokens (+ pe at target positions) per target block, the context repeated per target block
+    along the batch, blocks, norm, keep the target positions, project back to D."""
+
+    def __init__(self, grid, dim, pdim, depth, heads):
+        super().__init__()
+        self.predictor_embed = nn.Linear(dim, pdim)
+        self.mask_token = nn.Parameter(torch.zeros(1, 1, pdim))
+        self.predictor_pos_embed = nn.Parameter(sincos_2d(pdim, grid, grid).unsqueeze(0), requires_grad=False)
+        self.predictor_blocks = nn.ModuleList([Block(pdim, heads) for _ in range(depth)])
+        self.predictor_norm = nn.LayerNorm(pdim, eps=1e-6)
+        self.predictor_proj = nn.Linear(pdim, dim)
+
+    def forward(self, x, ctx_idx, target_idx_list):
+        b, kc = ctx_idx.shape
+        pe = self.predictor_pos_embed.expand(b, -1, -1)
+        take = lambda t, idx: torch.gather(t, 1, idx.unsqueeze(-1).expand(-1, -1, t.size(-1)))
+        x = self.predictor_embed(x) + take(pe, ctx_idx)
+        targets = torch.cat([take(pe, idx) for idx in target_idx_list], dim=0) + self.mask_token
+        x = torch.cat([x.repeat(len(target_idx_list), 1, 1), targets], dim=1)
+        for blk in self.predictor_blocks:
+            x = blk(x)
+        return self.predictor_proj(self.predictor_norm(x)[:, kc:])
+
+
 def randomize(module, std=0.2):
     """Non-trivial weights everywhere (LayerNorm affine too), so a transposed or misnamed tensor shows."""
     with torch.no_grad():
         for name, p in module.named_parameters():
             if p.requires_grad:
-                p.copy_(torch.randn_like(p) * std + (1.0 if name.endswith('norm1.weight') or name.endswith('norm2.weight') or name == 'norm.weight' else 0.0))
+                p.copy_(torch.randn_like(p) * std + (1.0 if name.endswith('norm1.weight') or name.endswith('norm2.weight') or name.endswith('norm.weight') else 0.0))
 
 
 def write_safetensors(path, tensors):
@@ -171,6 +202,20 @@ def main():
         out['out_full'] = model(nchw)
         out['token_idx'] = keep.to(torch.int32)
         out['out_masked'] = model(nchw, keep)
+
+    pred = Predictor(grid=8, dim=64, pdim=32, depth=2, heads=4)
+    randomize(pred)
+    ctx_tokens = torch.randn(2, 10, 64)
+    perm = [torch.randperm(64) for _ in range(2)]
+    ctx_idx = torch.stack([p[:10] for p in perm])
+    targets = [torch.stack([p[10 + 6 * t:16 + 6 * t] for p in perm]) for t in range(3)]
+    with torch.no_grad():
+        out['pred_out'] = pred(ctx_tokens, ctx_idx, targets)
+    for k, v in pred.state_dict().items():
+        out['predictor.' + k] = v
+    out['pred_ctx_tokens'] = ctx_tokens
+    out['pred_ctx_idx'] = ctx_idx.to(torch.int32)
+    out['pred_target_idx'] = torch.stack(targets).to(torch.int32)
 
     blk = Block(32, 2)
     randomize(blk)

@@ -21,14 +21,30 @@ export const gatherTokens = (x: tf.Tensor, idx: tf.Tensor, label = 'gatherTokens
   if (idx.dtype !== 'int32') throw new TypeError(`${label}: expected int32 indices, got ${idx.dtype}`)
   if (idx.rank !== 2 || idx.shape[0] !== B) throw new RangeError(`${label}: expected indices [${B}, K] for ${B} samples, got [${idx.shape.join(', ')}]`)
   const K = idx.shape[1]!
-  const data = idx.dataSync()
+  const data = checkTokenIndices(idx, N, label)
   const rows = new Int32Array(B * K) // row of x viewed as [B·N, D]
+  for (let i = 0; i < data.length; i++) rows[i] = Math.floor(i / K) * N + data[i]!
+  return tf.tidy(() => tf.reshape(tf.gather(tf.reshape(x, [B * N, D]), tf.tensor1d(rows, 'int32'), 0), [B, K, D]))
+}
+
+/**
+ * The host copy of int32 token indices of any shape, after checking every entry lies in [0, N);
+ * throws a RangeError naming the first bad index, its position and N (prefixed by `label`).
+ */
+export const checkTokenIndices = (idx: tf.Tensor, N: number, label: string): Int32Array => {
+  if (idx.dtype !== 'int32') throw new TypeError(`${label}: expected int32 indices, got ${idx.dtype}`)
+  const data = idx.dataSync() as Int32Array
   for (let i = 0; i < data.length; i++) {
     const v = data[i]!
     if (v < 0 || v >= N) {
-      throw new RangeError(`${label}: index ${v} at [${Math.floor(i / K)}, ${i % K}] is out of range for ${N} tokens (valid 0…${N - 1})`)
+      const pos: number[] = []
+      let rest = i
+      for (let a = idx.rank - 1; a >= 0; a--) {
+        pos.unshift(rest % idx.shape[a]!)
+        rest = Math.floor(rest / idx.shape[a]!)
+      }
+      throw new RangeError(`${label}: index ${v} at [${pos.join(', ')}] is out of range for ${N} tokens (valid 0…${N - 1})`)
     }
-    rows[i] = Math.floor(i / K) * N + v
   }
-  return tf.tidy(() => tf.reshape(tf.gather(tf.reshape(x, [B * N, D]), tf.tensor1d(rows, 'int32'), 0), [B, K, D]))
+  return data
 }
