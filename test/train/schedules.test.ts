@@ -5,7 +5,9 @@ import fc from 'fast-check'
 import { constant, warmupCosine, cosineWeightDecay } from '@jepa-ts/train'
 
 const RUNS = { numRuns: 100 }
-const rate = fc.double({ min: 0, max: 1, noNaN: true })
+/** Uniform on a grid of [0, 1] (fc.double spreads over exponents, so it rarely lands mid-range). */
+const unit = fc.integer({ min: 0, max: 10000 }).map((k) => k / 10000)
+const rate = unit
 const lrConfig = fc
   .record({ startLr: rate, lr: rate, finalLr: rate, warmupSteps: fc.integer({ min: 0, max: 50 }), cosineSteps: fc.integer({ min: 0, max: 200 }) })
   .map(({ cosineSteps, ...rest }) => ({ ...rest, totalSteps: rest.warmupSteps + cosineSteps }))
@@ -41,10 +43,11 @@ test('warmupCosine is continuous at the warmup boundary', () => {
 
 test('warmupCosine: the warmup piece moves monotonically toward lr, the cosine piece monotonically toward finalLr', () => {
   fc.assert(
-    fc.property(lrConfig, fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), (c, u, v) => {
+    fc.property(lrConfig, unit, unit, (c, u, v) => {
       const f = warmupCosine(c)
       const [a, b] = u <= v ? [u, v] : [v, u]
-      const slack = 1e-15
+      // rounding slack relative to the values involved (the generator likes tiny rates)
+      const slack = 1e-12 * Math.max(c.startLr, c.lr, c.finalLr)
       if (c.warmupSteps > 0) {
         const [sa, sb] = [a * c.warmupSteps * 0.999, b * c.warmupSteps * 0.999]
         if (c.lr >= c.startLr) assert.ok(f(sa) <= f(sb) + slack, `warmup not increasing: f(${sa}) = ${f(sa)} > f(${sb}) = ${f(sb)}`)
@@ -70,13 +73,15 @@ test('warmupCosine reproduces the I-JEPA WarmupCosineSchedule on a worked exampl
 
 test('cosineWeightDecay: exact endpoints, monotone, works rising (0.04 → 0.4) and falling', () => {
   fc.assert(
-    fc.property(rate, rate, fc.integer({ min: 1, max: 500 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), (wd, finalWd, total, u, v) => {
+    fc.property(rate, rate, fc.integer({ min: 1, max: 500 }), unit, unit, (wd, finalWd, total, u, v) => {
       const f = cosineWeightDecay({ weightDecay: wd, finalWeightDecay: finalWd, totalSteps: total })
       assert.equal(f(0), wd)
       assert.equal(f(total), finalWd)
+      assert.equal(f(total * 1.5), finalWd)
       assert.equal(f(total * 3), finalWd)
       const [a, b] = u <= v ? [u * total, v * total] : [v * total, u * total]
-      return finalWd >= wd ? f(a) <= f(b) + 1e-15 : f(a) + 1e-15 >= f(b)
+      const slack = 1e-12 * Math.max(wd, finalWd)
+      return finalWd >= wd ? f(a) <= f(b) + slack : f(a) + slack >= f(b)
     }),
     RUNS,
   )
