@@ -68,9 +68,11 @@ export const attentionGradConfig: tf.GradConfig = {
   gradFunc: (dy, saved, attrs) => {
     const [q, k, v] = saved
     if (Array.isArray(dy) || q === undefined || k === undefined || v === undefined) throw new Error(`${ATTENTION}: gradient inputs missing`)
-    let grads: tf.Tensor[] | undefined
-    const all = (): tf.Tensor[] => (grads ??= runKernelN(ATTENTION_GRAD, { dy, q, k, v }, attrs, 3))
-    return { q: () => all()[0]!, k: () => all()[1]!, v: () => all()[2]! }
+    // Computed once, here: the engine runs each input's thunk inside its own tidy, so tensors
+    // made lazily in the first thunk would be disposed before the others return them.
+    const [d0, d1, d2] = runKernelN(ATTENTION_GRAD, { dy, q, k, v }, attrs, 3)
+    if (d0 === undefined || d1 === undefined || d2 === undefined) throw new Error('gradient kernel returned too few outputs')
+    return { q: () => d0, k: () => d1, v: () => d2 }
   },
 }
 

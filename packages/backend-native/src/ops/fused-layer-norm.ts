@@ -54,9 +54,11 @@ export const layerNormGradConfig: tf.GradConfig = {
   gradFunc: (dy, saved, attrs) => {
     const [x, gamma] = saved
     if (Array.isArray(dy) || x === undefined || gamma === undefined) throw new Error(`${LAYER_NORM}: gradient inputs missing`)
-    let grads: tf.Tensor[] | undefined
-    const all = (): tf.Tensor[] => (grads ??= runKernelN(LAYER_NORM_GRAD, { dy, x, gamma }, attrs, 3))
-    return { x: () => all()[0]!, gamma: () => all()[1]!, beta: () => all()[2]! }
+    // Computed once, here: the engine runs each input's thunk inside its own tidy, so tensors
+    // made lazily in the first thunk would be disposed before the others return them.
+    const [d0, d1, d2] = runKernelN(LAYER_NORM_GRAD, { dy, x, gamma }, attrs, 3)
+    if (d0 === undefined || d1 === undefined || d2 === undefined) throw new Error('gradient kernel returned too few outputs')
+    return { x: () => d0, gamma: () => d1, beta: () => d2 }
   },
 }
 
