@@ -1,19 +1,23 @@
 import { test, before } from 'node:test'
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import * as tf from '@tensorflow/tfjs'
-import { type ParamTree, flatten, initOrThrow, keyOf, unflatten } from '@jepa-ts/core'
+import * as E from 'fp-ts/lib/Either.js'
+import { type DecodedTensor, type ParamTree, decodeSafetensors, flatten, initOrThrow, keyOf, unflatten } from '@jepa-ts/core'
 import { block, encode, posEmbed2d, predict, predictor, vit } from '@jepa-ts/nn'
-import { type RawTensor, readSafetensors } from './safetensors-reader.ts'
 
 // Written by tools/parity/make_fixtures.py (PyTorch 1.13, reference I-JEPA module structure).
 const FIXTURE = fileURLToPath(new URL('../fixtures/parity/vit_small_ref.safetensors', import.meta.url))
 const ctx = { key: keyOf(0), training: false }
 
+type RawTensor = DecodedTensor
 let fx: Map<string, RawTensor>
 before(async () => {
   await tf.setBackend('cpu')
-  fx = readSafetensors(FIXTURE)
+  const decoded = decodeSafetensors(readFileSync(FIXTURE), FIXTURE) // core's validating reader
+  if (E.isLeft(decoded)) throw new Error(decoded.left.message)
+  fx = new Map(Object.entries(decoded.right.tensors))
 })
 
 const get = (name: string): RawTensor => {
