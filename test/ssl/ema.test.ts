@@ -91,6 +91,8 @@ test('emaOver averages only the selected subtree and copies the rest of the targ
         assert.deepEqual(fromPrefix['encoder.weight'], full['encoder.weight'])
         assert.deepEqual(fromPrefix['encoder.bias'], full['encoder.bias'])
         assert.deepEqual(fromPredicate, fromPrefix)
+        const several = values(emaOver(['encoder', 'head'])(m)(target, online))
+        assert.deepEqual(several, full, 'selecting every subtree is the full ema')
         assert.deepEqual(Object.keys(fromPrefix).sort(), ['encoder.bias', 'encoder.weight', 'head.weight'])
         return true
       }),
@@ -115,6 +117,7 @@ test('structure mismatches and bad momenta are errors that name the path', () =>
   assert.throws(() => ema(0.5)(target, { ...target, head: { weight: tf.zeros([3]) } }), /shapes differ at head\.weight: \[2\] vs \[3\]/)
   assert.throws(() => ema(1.5), /ema: momentum m must be a number in \[0, 1\]; got 1\.5/)
   assert.throws(() => emaOver('decoder')(0.5)(target, target), /emaOver: "decoder" selects no leaf of the target tree/)
+  assert.throws(() => emaOver(['decoder', 'enc'])(0.5)(target, target), /emaOver: \["decoder", "enc"\] selects no leaf/)
   assert.throws(() => emaOver('encoder')(0.5)(target, { head: target.head! }), /emaOver: online tree has no tensor at encoder\.weight/)
 })
 

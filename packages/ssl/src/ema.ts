@@ -39,11 +39,16 @@ export const ema = (m: number) => {
     tf.tidy(() => zipTree(target, online, (t, o) => tf.add(tf.mul(t, m), tf.mul(o, 1 - m))))
 }
 
-/** Which leaves `emaOver` averages: a dotted subtree path (`'encoder'`) or a predicate on leaf paths. */
-export type EmaSelector = string | ((path: string) => boolean)
+/**
+ * Which leaves `emaOver` averages: a dotted subtree path (`'encoder'`), several of them
+ * (`['encoder', 'projector']`, BYOL's target network), or a predicate on leaf paths.
+ */
+export type EmaSelector = string | readonly string[] | ((path: string) => boolean)
+
+const under = (prefix: string, path: string): boolean => path === prefix || path.startsWith(`${prefix}.`)
 
 const selectorOf = (select: EmaSelector): ((path: string) => boolean) =>
-  typeof select === 'string' ? (path) => path === select || path.startsWith(`${select}.`) : select
+  typeof select === 'function' ? select : typeof select === 'string' ? (path) => under(select, path) : (path) => select.some((prefix) => under(prefix, path))
 
 /**
  * Like `ema`, but only the leaves chosen by `select` are averaged; the other leaves of `target` are
@@ -55,7 +60,7 @@ const selectorOf = (select: EmaSelector): ((path: string) => boolean) =>
  */
 export const emaOver = (select: EmaSelector) => {
   const selected = selectorOf(select)
-  const selectorName = typeof select === 'string' ? `"${select}"` : 'the given predicate'
+  const selectorName = typeof select === 'function' ? 'the given predicate' : typeof select === 'string' ? `"${select}"` : `[${select.map((p) => `"${p}"`).join(', ')}]`
   return (m: number) => {
     requireMomentum('emaOver', m)
     return (target: ParamTree, online: ParamTree): ParamTree => {
