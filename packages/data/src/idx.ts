@@ -6,7 +6,7 @@
  * a bad magic, a wrong rank, short or trailing data are each a `DataError` naming the file.
  */
 import { readFileSync } from 'node:fs'
-import { gunzipSync } from 'node:zlib'
+import { constants as zlibConstants, gunzipSync } from 'node:zlib'
 import { type Either, left, right } from 'fp-ts/lib/Either.js'
 import { type DataError, dataError } from './data-error.ts'
 
@@ -54,27 +54,65 @@ export const parseIdx = (bytes: Uint8Array, file: string, rank?: number): Either
 /** True when the bytes start with the gzip magic 1f 8b. */
 const isGzip = (bytes: Uint8Array): boolean => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b
 
-/** Reads a file's bytes, gunzipping when it is gzip; errors name the file. */
-export const readMaybeGzip = (file: string): Either<DataError, Uint8Array> => {
-  let raw: Buffer
+const readRaw = (file: string): Either<DataError, Buffer> => {
   try {
-    raw = readFileSync(file)
+    return right(readFileSync(file))
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? String(e)
     return left(dataError({ file }, 'a readable file', code === 'ENOENT' ? 'no such file' : code))
   }
-  if (!isGzip(raw)) return right(raw)
+}
+
+const gunzip = (raw: Uint8Array, file: string, maxOutputLength?: number): Either<DataError, Uint8Array> => {
   try {
-    return right(gunzipSync(raw))
+    return right(gunzipSync(raw, maxOutputLength === undefined ? {} : { maxOutputLength }))
   } catch (e) {
-    const reason = e instanceof Error ? e.message : String(e)
-    return left(dataError({ file }, 'a complete gzip stream', `a corrupt or truncated one (${reason})`))
+    const err = e as NodeJS.ErrnoException
+    if (err.code === 'ERR_BUFFER_TOO_LARGE') {
+      return left(dataError({ file, field: 'data' }, `at most ${maxOutputLength} bytes once decompressed (as the header declares)`, 'more', 'trailing bytes after the data'))
+    }
+    return left(dataError({ file }, 'a complete gzip stream', `a corrupt or truncated one (${err.message})`))
   }
+}
+
+/** Reads a file's bytes, gunzipping when it is gzip; errors name the file. */
+export const readMaybeGzip = (file: string): Either<DataError, Uint8Array> => {
+  const raw = readRaw(file)
+  if (raw._tag === 'Left' || !isGzip(raw.right)) return raw
+  return gunzip(raw.right, file)
+}
+
+/**
+ * The header of a gzipped IDX file, read from a partial inflate of its first bytes, gives the one
+ * output size to allow: a stream that inflates to more is refused before it is all allocated.
+ */
+const declaredLength = (raw: Uint8Array, file: string, rank?: number): Either<DataError, number> => {
+  let head: Uint8Array
+  try {
+    head = gunzipSync(raw.subarray(0, Math.min(raw.length, 4096)), { finishFlush: zlibConstants.Z_SYNC_FLUSH })
+  } catch (e) {
+    return left(dataError({ file }, 'a gzip stream', `a corrupt one (${e instanceof Error ? e.message : String(e)})`))
+  }
+  // Anything but a well-formed header of the wanted rank: inflate fully and let parseIdx say what is wrong.
+  if (head.length < 4 || head[0] !== 0 || head[1] !== 0 || head[2] !== 0x08 || (rank !== undefined && head[3] !== rank)) return right(Infinity)
+  const fileRank = head[3]!
+  const header = 4 + 4 * fileRank
+  if (head.length < header) return right(Infinity)
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength)
+  let count = 1
+  for (let r = 0; r < fileRank; r++) count *= view.getUint32(4 + 4 * r, false)
+  return right(header + count)
 }
 
 /** Reads and parses an IDX file (plain or gzipped). */
 export const readIdx = (file: string, rank?: number): Either<DataError, IdxArray> => {
-  const bytes = readMaybeGzip(file)
+  const raw = readRaw(file)
+  if (raw._tag === 'Left') return raw
+  if (!isGzip(raw.right)) return parseIdx(raw.right, file, rank)
+  const limit = declaredLength(raw.right, file, rank)
+  if (limit._tag === 'Left') return limit
+  // Cap the inflate at the size the header declares (when it parsed); parseIdx then checks the rest.
+  const bytes = gunzip(raw.right, file, Number.isFinite(limit.right) && limit.right <= 2 ** 31 ? limit.right : undefined)
   return bytes._tag === 'Left' ? bytes : parseIdx(bytes.right, file, rank)
 }
 
