@@ -134,8 +134,15 @@ export const register = (program: Command): void => {
       const strategies = options.strategy === 'all' ? strategyNames : [options.strategy]
       const panels: MaskPanel[] = []
       const summary: string[] = []
+      // With `all`, each strategy takes the keys it knows; a key no strategy knows is still an error.
+      const known = new Set(strategyNames.flatMap((n) => Object.keys(defaultSettings[n])))
+      const unknown = Object.keys(overrides as object).filter((k) => !known.has(k))
+      if (options.strategy === 'all' && unknown.length > 0) {
+        fail(`--settings: unknown key "${unknown[0]}" for every strategy (known keys: ${[...known].filter((k) => k !== 'strategy').join(', ')})`)
+      }
       for (const strategy of strategies) {
-        const decoded = decodeMaskSettings({ ...defaultSettings[strategy], ...(overrides as object), strategy }, { grid: options.grid, source: '--settings' })
+        const own = Object.entries(overrides as object).filter(([k]) => options.strategy !== 'all' || k in defaultSettings[strategy])
+        const decoded = decodeMaskSettings({ ...defaultSettings[strategy], ...Object.fromEntries(own), strategy }, { grid: options.grid, source: '--settings' })
         if (E.isLeft(decoded)) fail(decoded.left.format())
                 const collate = maskCollator(decoded.right, options.grid)
         if (E.isLeft(collate)) fail(collate.left.format())
@@ -160,7 +167,8 @@ export const register = (program: Command): void => {
       if (format === 'png') writeFileSync(options.out, encodePng(renderMasks(panels, style)))
       else writeFileSync(options.out, renderMasksSvg(panels, style))
       const shown = options.image === 'none' ? 'blank canvas' : `Fashion-MNIST test images ${options.image}..${options.image + options.batch - 1}`
-      process.stdout.write(`wrote ${options.out} (${formatGrid(options.grid)} grid, seed ${options.seed}, batch ${options.batch}, ${shown})\n${summary.join('\n')}\n`)
+      const write = this.configureOutput().writeOut ?? ((text: string) => process.stdout.write(text))
+      write(`wrote ${options.out} (${formatGrid(options.grid)} grid, seed ${options.seed}, batch ${options.batch}, ${shown})\n${summary.join('\n')}\n`)
     })
 }
 
