@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import * as tf from '@tensorflow/tfjs'
 import * as E from 'fp-ts/lib/Either.js'
-import { type AnyLayer, countParams, countSpecs, disposeTree, initOrThrow, inferOrThrow, keyOf, summarize } from '@jepa-ts/core'
+import { type AnyLayer, countParams, countSpecs, disposeTree, flatten, initOrThrow, inferOrThrow, keyOf, summarize, unflatten } from '@jepa-ts/core'
 import { type VitConfig, addPosEmbed, encode, gatherTokens, posEmbed2d, vit, vitPresets } from '@jepa-ts/nn'
 
 await tf.setBackend('cpu')
@@ -169,4 +169,35 @@ test('encode holds no tensors after it returns (only its output)', () => {
     encode(v, params, images, ctx(i)).dispose()
   }
   assert.equal(tf.memory().numTensors, before)
+})
+
+test('gradients reach every param on the token-subset path and match central differences', () => {
+  const v = vit({ imageSize: 8, patchSize: 4, inChans: 2, dim: 8, depth: 1, heads: 2 })
+  const { params } = initOrThrow(v.layer, keyOf(5), [2, 8, 8, 2])
+  const leaves = flatten(params)
+  const images = tf.randomNormal([2, 8, 8, 2], 0, 1, 'float32', 6)
+  const idx = tf.tensor2d([[3, 0], [1, 2]], [2, 2], 'int32')
+  const r = tf.randomNormal([2, 2, 8], 0, 1, 'float32', 7)
+  const lossAt = (ts: readonly tf.Tensor[]): tf.Scalar => tf.sum(tf.mul(encode(v, unflatten(leaves.map(([p], i) => [p, ts[i]!] as const)), images, ctx(0), idx), r))
+  const grads = tf.grads((...ts: tf.Tensor[]) => lossAt(ts))(leaves.map(([, t]) => t))
+  grads.forEach((g, i) => {
+    const norm = tf.tidy(() => tf.norm(g).dataSync()[0]!)
+    assert.ok(Number.isFinite(norm) && norm > 0, `${leaves[i]![0]}: gradient norm ${norm}`)
+  })
+  // Central differences (float64 would be exact; float32 with h = 1e-2 is good to ~1e-2 relative).
+  const pi = leaves.findIndex(([p]) => p === 'patch_embed.proj.weight')
+  const h = 1e-2
+  for (const j of [0, 5, 17, 63]) {
+    const base = leaves.map(([, t]) => t)
+    const bump = (sign: number): number =>
+      tf.tidy(() => {
+        const w = base[pi]!.dataSync().slice() as Float32Array
+        w[j] = w[j]! + sign * h
+        const ts = base.map((t, i) => (i === pi ? tf.tensor(w, t.shape) : t))
+        return lossAt(ts).dataSync()[0]!
+      })
+    const numeric = (bump(1) - bump(-1)) / (2 * h)
+    const analytic = grads[pi]!.dataSync()[j]!
+    assert.ok(Math.abs(numeric - analytic) <= 2e-2 * Math.max(1, Math.abs(analytic)), `patch_embed.proj.weight[${j}]: analytic ${analytic}, numeric ${numeric}`)
+  }
 })
