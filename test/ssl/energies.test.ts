@@ -259,6 +259,7 @@ test('every energy rejects bad shapes with its name and the shapes', () => {
   assert.throws(() => l2(a, b), /l2: pred and target/)
   assert.throws(() => ntXent(a, b), /ntXent: za and zb must have the same shape \[N, D\]; got za \[4, 3\] and zb \[4, 2\]/)
   assert.throws(() => ntXent(a, a, { temperature: 0 }), /ntXent: option temperature must be a number > 0/)
+  // a rank-3 tensor smuggled past the types on purpose, to reach the runtime rank check
   assert.throws(() => ntXent(tf.zeros([2, 2, 2]) as unknown as tf.Tensor2D, tf.zeros([2, 2, 2]) as unknown as tf.Tensor2D), /ntXent: za must have rank 2 \[N, D\]; got \[2, 2, 2\]/)
   assert.throws(() => vicreg(a, b), /vicreg: za and zb must have the same shape/)
   assert.throws(() => vicreg(tf.zeros([1, 3]) as tf.Tensor2D, tf.zeros([1, 3]) as tf.Tensor2D), /vicreg: za needs N >= 2 rows \(the unbiased variance divides by N − 1\); got \[1, 3\]/)
