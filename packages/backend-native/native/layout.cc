@@ -61,7 +61,9 @@ void transpose(float* out, const float* a, const Shape& shape0, const Shape& per
   }
   const int64_t inner = outDims[r - 1], innerStride = outSrcStride[r - 1];
   // Swap of the last two dims under a batch: tile it for cache friendliness.
-  if (innerStride != 1 && order[r - 1] == r - 2 && order[r - 2] == r - 1) {
+  bool batchInOrder = true;
+  for (int g = 0; g < r - 2; ++g) batchInOrder = batchInOrder && order[g] == g;
+  if (innerStride != 1 && batchInOrder && order[r - 1] == r - 2 && order[r - 2] == r - 1) {
     const int64_t R = inDims[r - 2], C = inDims[r - 1];  // input is [batch, R, C] -> out [batch, C, R]
     int64_t batch = total / (R * C);
     const int64_t T = 32;
