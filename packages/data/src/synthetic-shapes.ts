@@ -102,7 +102,7 @@ const place = (next: () => number, count: number, size: number, channels: number
 const checkOptions = (o: Required<SyntheticShapesOptions>): DataError | undefined => {
   const field = (f: string): { file: string; field: string } => ({ file: 'syntheticShapes', field: `options.${f}` })
   if (!Number.isSafeInteger(o.n) || o.n < 0) return dataError(field('n'), 'a non-negative integer', String(o.n))
-  if (!Number.isSafeInteger(o.size) || o.size < 8 || o.size > 1024) return dataError(field('size'), 'an integer in [8, 1024]', String(o.size))
+  if (!Number.isSafeInteger(o.size) || o.size < 16 || o.size > 1024) return dataError(field('size'), 'an integer in [16, 1024]', String(o.size))
   if (o.classes.length === 0) return dataError(field('classes'), 'at least one shape class', '[]')
   const unknown = o.classes.find((c) => !SHAPE_CLASSES.includes(c))
   if (unknown !== undefined) return dataError(field('classes'), `shape classes among ${SHAPE_CLASSES.join(', ')}`, JSON.stringify(unknown))
