@@ -97,7 +97,7 @@ test('names that do not form a tree are an error, and nothing is left allocated'
   })
   const before = tf.memory().numTensors
   const r = paramsFromSafetensors(bytes, 'odd.safetensors')
-  assert.ok(E.isLeft(r))
+  assert.ok(E.isLeft(r), 'E.isLeft(r)')
   assert.match(r.left.message, /^odd\.safetensors: tensor names: expected dotted paths that form a tree .*blocks\.0/)
   assert.equal(tf.memory().numTensors, before)
 })
@@ -136,12 +136,12 @@ test('loadParams names a missing file and a corrupt one', async () => {
   await withDir(async (dir) => {
     const missing = join(dir, 'nope.safetensors')
     const r = await loadParams(missing)
-    assert.ok(E.isLeft(r))
+    assert.ok(E.isLeft(r), 'E.isLeft(r)')
     assert.match(r.left.message, new RegExp(`^${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: file: expected a readable safetensors file, got ENOENT`))
     const corrupt = join(dir, 'corrupt.safetensors')
     writeFileSync(corrupt, 'abc')
     const c = await loadParams(corrupt)
-    assert.ok(E.isLeft(c))
+    assert.ok(E.isLeft(c), 'E.isLeft(c)')
     assert.equal(c.left.message, `${corrupt}: file length: expected at least 8 bytes (the u64 header length), got 3 bytes`)
   })
 })
@@ -152,7 +152,7 @@ test('loadParamsInto accepts a matching file and returns the template order', as
     const tree = model()
     // written in a different order than the template's
     const reversed = Object.fromEntries(Object.entries(tree).reverse()) as ParamTree
-    assert.ok(E.isRight(await saveParams(path, reversed)))
+    assert.ok(E.isRight(await saveParams(path, reversed)), 'E.isRight(await saveParams(path, reversed))')
     const loaded = await loadParamsInto(path, tree)
     assert.ok(E.isRight(loaded), E.isLeft(loaded) ? loaded.left.message : '')
     assert.deepEqual(describeTree(loaded.right), describeTree(tree))
@@ -170,12 +170,12 @@ test('loadParamsInto refuses a checkpoint of another architecture, listing missi
       head: { weight: tf.zeros([3, 10]) },
       step: tf.scalar(7, 'float32'),
     }
-    assert.ok(E.isRight(await saveParams(path, other)))
+    assert.ok(E.isRight(await saveParams(path, other)), 'E.isRight(await saveParams(path, other))')
     const template = model()
     const before = tf.memory().numTensors
     const r = await loadParamsInto(path, template)
     assert.equal(tf.memory().numTensors, before)
-    assert.ok(E.isLeft(r))
+    assert.ok(E.isLeft(r), 'E.isLeft(r)')
     assert.equal(r.left._tag, 'ParamsMismatchError')
     if (r.left._tag !== 'ParamsMismatchError') return
     assert.deepEqual(r.left.missing, ['blocks.1.attn.qkv.weight'])
@@ -237,7 +237,7 @@ test('a failing rename (target is a directory) and a missing directory are error
     assert.deepEqual(readdirSync(dir), ['taken'])
     const tree = { w: tf.zeros([2]) }
     const r = await saveParams(join(dir, 'no', 'such', 'p.safetensors'), tree)
-    assert.ok(E.isLeft(r))
+    assert.ok(E.isLeft(r), 'E.isLeft(r)')
     assert.match(r.left.message, /no\/such\/p\.safetensors: write: expected the file to be written, got atomicWriteFile: cannot write .*ENOENT/)
     disposeTree(tree)
   })

@@ -132,7 +132,7 @@ test('nested paths use array indices: targets.0.scale', () => {
     'Expecting Interval<PositiveNumber> (lo ≤ hi) at mask.targets.1.aspect but instead got: [2,1]',
     'Expecting Probability at mask.ratio but instead got: 1.5',
   ])
-  assert.ok(E.isLeft(r))
+  assert.ok(E.isLeft(r), 'E.isLeft(r)')
   assert.deepEqual(r.left.issues.map((i) => i.path), ['mask.targets.0.scale.1', 'mask.targets.1.aspect', 'mask.ratio'])
   assert.deepEqual(r.left.issues[2]!.actual, 1.5)
   assert.equal(r.left.issues[2]!.expected, 'Probability')
@@ -143,7 +143,7 @@ test('a union of literals is reported once, by name', () => {
   assert.deepEqual(lines(decode(Loss, { energy: 'l1' }, 'loss')), [
     'Expecting ("smoothL1" | "l2") at loss.energy but instead got: "l1"',
   ])
-  assert.ok(E.isRight(decode(Loss, { energy: 'l2' })))
+  assert.ok(E.isRight(decode(Loss, { energy: 'l2' })), 'E.isRight(decode(Loss, { energy: \'l2\' }))')
 })
 
 test('non-objects are rejected where an object is expected', () => {
@@ -195,7 +195,7 @@ test('cross-field refinements name the fields with their full paths', () => {
   const Config = exact({ model: Model })
   const r = decode(Config, { model: { imageSize: 28, patchSize: 16 } })
   assert.deepEqual(lines(r), ['model.patchSize (16) must divide model.imageSize (28)'])
-  assert.ok(E.isLeft(r))
+  assert.ok(E.isLeft(r), 'E.isLeft(r)')
   assert.equal(r.left.issues[0]!.path, 'model')
   assert.equal(r.left.issues[0]!.expected, 'patchSize divides imageSize')
   fc.assert(

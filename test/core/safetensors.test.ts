@@ -98,7 +98,7 @@ test('unaligned input (odd byteOffset, unpadded header) is read correctly', () =
       const host = new Uint8Array(bytes.length + shift)
       host.set(bytes, shift)
       const r = decodeSafetensors(host.subarray(shift))
-      assert.ok(E.isRight(r))
+      assert.ok(E.isRight(r), 'E.isRight(r)')
       assert.deepEqual(Array.from(r.right.tensors.a!.data), Array.from(values))
       assert.deepEqual(Array.from(r.right.tensors.b!.data), [-7, -8, -9])
       return true
@@ -109,7 +109,7 @@ test('unaligned input (odd byteOffset, unpadded header) is read correctly', () =
 test('decoded arrays own their memory: changing the input afterwards changes nothing', () => {
   const bytes = encodeSafetensors({ w: { dtype: 'F32', shape: [2], data: new Float32Array([1, 2]) } })
   const r = decodeSafetensors(bytes)
-  assert.ok(E.isRight(r))
+  assert.ok(E.isRight(r), 'E.isRight(r)')
   bytes.fill(0xff)
   assert.deepEqual(Array.from(r.right.tensors.w!.data), [1, 2])
 })
@@ -231,7 +231,7 @@ test('rejects overlapping tensors, holes, and uncovered trailing bytes', () => {
   // a zero-size tensor inside another one overlaps it
   assert.match(errorOf(fileOf({ a: entry('F32', [4], 0, 16), z: entry('F32', [0], 4, 4) }, data)), /tensor "z": data_offsets: expected begin ≥ 16 \(tensor "a" ends there\), got \[4, 4\]/)
   // header order does not matter, only coverage does
-  assert.ok(E.isRight(decodeSafetensors(fileOf({ b: entry('F32', [2], 8, 16), a: entry('F32', [2], 0, 8) }, data))))
+  assert.ok(E.isRight(decodeSafetensors(fileOf({ b: entry('F32', [2], 8, 16), a: entry('F32', [2], 0, 8) }, data))), 'E.isRight(decodeSafetensors(fileOf({ b: entry(\'F32\', [2], 8, 16), a: entry(\'F32\', [2], 0, 8) }, data)))')
 })
 
 test('rejects metadata that is not an object of strings', () => {
@@ -251,7 +251,7 @@ test('rejects int64 values that do not fit int32, naming the index and value', (
 test('the default source is <bytes>', () => {
   assert.equal(errorOf(new Uint8Array(3), '<bytes>'), '<bytes>: file length: expected at least 8 bytes (the u64 header length), got 3 bytes')
   const r = decodeSafetensors(new Uint8Array(3))
-  assert.ok(E.isLeft(r) && r.left.source === '<bytes>')
+  assert.ok(E.isLeft(r) && r.left.source === '<bytes>', 'E.isLeft(r) && r.left.source === \'<bytes>\'')
 })
 
 test('encode refuses what it cannot write, naming the tensor', () => {

@@ -157,7 +157,7 @@ export const parseJson = (text: string): E.Either<JsonSyntaxError, unknown> => {
     const reason =
       offset >= text.length
         ? 'unexpected end of input'
-        : `${engineMessage.replace(/,? ".*" is not valid JSON$/s, '').replace(/ in JSON at position \d+.*$/s, '')}`
+        : `${engineMessage.replace(/,? ".*" is not valid JSON$/s, '').replace(/ (in JSON )?at position \d+.*$/s, '')}`
     return E.left({ offset, ...lineColumn(text, offset), reason })
   }
 }
