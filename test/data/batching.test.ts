@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { keyOf } from '@jepa-ts/core'
-import { batchAt, epochPermutation, shuffledBatches, stepsPerEpoch } from '@jepa-ts/data'
+import { batchAt, batchesFrom, epochPermutation, shuffledBatches, stepsPerEpoch } from '@jepa-ts/data'
 
 const sizes = fc.record({ seed: fc.nat(), n: fc.integer({ min: 1, max: 300 }), batchSize: fc.integer({ min: 1, max: 64 }), epoch: fc.integer({ min: 0, max: 5 }) })
 
@@ -45,6 +45,20 @@ test('batchAt(step) is the step-th batch of the iterator, across epochs (resume 
     batchAt(keyOf(seed + 1), n, batchSize, 0, { dropLast })
     assert.deepEqual(batchAt(keyOf(seed), n, batchSize, epoch * steps + i, { dropLast }), iterated)
   }))
+})
+
+test('batchesFrom(start) yields batchAt(start), batchAt(start + 1), … across epoch boundaries', () => {
+  fc.assert(fc.property(sizes, fc.nat({ max: 40 }), fc.integer({ min: 1, max: 30 }), ({ seed, n, batchSize }, start, count) => {
+    const steps = stepsPerEpoch(n, batchSize, { dropLast: false })
+    const stream = batchesFrom(keyOf(seed), n, batchSize, start, { dropLast: false })
+    for (let i = 0; i < count; i++) {
+      const { value } = stream.next()
+      assert.ok(value !== undefined)
+      assert.equal(value.step, start + i)
+      assert.equal(value.epoch, Math.floor((start + i) / steps))
+      assert.deepEqual(value.indices, batchAt(keyOf(seed), n, batchSize, start + i, { dropLast: false }))
+    }
+  }), { numRuns: 50 })
 })
 
 test('the shuffle is uniform enough: each index lands in each position about equally often', () => {

@@ -62,3 +62,20 @@ export const batchAt = (key: Key, n: number, batchSize: number, step: number, op
   }
   return cached.order.slice(s * batchSize, Math.min(n, (s + 1) * batchSize))
 }
+
+/** One batch of an endless stream: the global step, its epoch and the indices. */
+export interface StepBatch {
+  readonly step: number
+  readonly epoch: number
+  readonly indices: Int32Array
+}
+
+/** The endless stream of batches from global step `startStep` on (a training loop resumes here). */
+export function* batchesFrom(key: Key, n: number, batchSize: number, startStep: number, options: BatchingOptions): Generator<StepBatch> {
+  if (!Number.isSafeInteger(startStep) || startStep < 0) throw new RangeError(`batching: startStep must be a non-negative integer, got ${startStep}`)
+  const steps = stepsPerEpoch(n, batchSize, options)
+  for (let step = startStep; ; step++) {
+    const epoch = Math.floor(step / steps)
+    yield { step, epoch, indices: batchAt(key, n, batchSize, step, options) }
+  }
+}
