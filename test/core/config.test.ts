@@ -166,6 +166,16 @@ test('withDefaults fills absent optional fields and keeps given ones', () => {
       return m.patchSize === (patch ?? 4) && m.depth === (depth ?? 6) && m.imageSize === 28 && m.note === undefined
     }),
   )
+  // types: defaulted keys are present, the others stay optional, brands are kept
+  const typed = decodeOrThrow(Model, { imageSize: 28 })
+  const patchSize: PositiveInt = typed.patchSize
+  assert.equal(patchSize, 4)
+  // @ts-expect-error: "note" has no default, so it may be undefined
+  const note: string = typed.note
+  assert.equal(note, undefined)
+  // @ts-expect-error: a plain number is not a PositiveInt; only decoding makes one
+  const unchecked: PositiveInt = 4
+  assert.equal(unchecked, 4)
   // a wrong user value is reported, never replaced by the default
   assert.deepEqual(lines(decode(Model, { imageSize: 28, patchSize: 0 }, 'model')), ['Expecting PositiveInt at model.patchSize but instead got: 0'])
   // defaults are checked when the codec is built

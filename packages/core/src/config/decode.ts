@@ -3,7 +3,8 @@
  *
  * Contract: returns `Right(value)` or `Left(ConfigError)` with every problem found (not only the
  * first). `rootName` prefixes every path (`decode(Model, json.model, 'model')` reports
- * `model.patchSize`); without it, root-level problems read `at <root>`. `decodeOrThrow` is for
+ * `model.patchSize`); without it, root-level problems read `at <root>`. `source` (a file name) is
+ * kept on the error and prefixes each line of `format()`. `decodeOrThrow` is for
  * scripts and presets: it throws a `ConfigDecodeError` whose message is `format()`.
  *
  * @example
