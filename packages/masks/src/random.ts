@@ -6,7 +6,8 @@
  * Laws: `idsKeep` has exactly `⌊L·(1 − maskRatio)⌋` entries per row; `idsRestore[idsShuffle[i]] = i`;
  * `mask[i] = 1` exactly for the removed tokens (1 = removed, as in MAE) and is the unshuffled form of
  * `[0…0 (keep), 1…1]`. `idsKeep` is in shuffled order (as MAE's gather expects), not sorted.
- * Randomness: image `b`'s noise from `fold(batchKey, b)`; ties (probability ~2⁻⁵³) break by index.
+ * Randomness: image `b`'s noise from `fold(batchKey, b)`, at 52 − ⌈log2(L+1)⌉ bits (44 bits for L = 196);
+ * ties (probability ~L²·2⁻⁴⁵) break by token index.
  *
  * @example
  * import { randomMasking } from '@jepa-ts/masks'
@@ -42,14 +43,18 @@ export const randomMasking = (batchKey: Key, batchSize: number, length: number, 
   const idsShuffle = new Int32Array(batchSize * length)
   const idsRestore = new Int32Array(batchSize * length)
   const mask = new Float32Array(batchSize * length)
-  const order = Array.from({ length }, (_, i) => i)
+  // argsort by a native numeric sort: each key packs the noise (quantized to 52 − log2 L bits) above
+  // the token index, so sorting keys sorts the noise and the low bits give the permutation back.
+  const slots = 2 ** Math.ceil(Math.log2(length + 1))
+  const levels = 2 ** 52 / slots
+  const keys = new Float64Array(length)
   for (let b = 0; b < batchSize; b++) {
     const noise = uniform64(fold(batchKey, b), length)
-    for (let i = 0; i < length; i++) order[i] = i
-    order.sort((x, y) => noise[x]! - noise[y]! || x - y)
+    for (let i = 0; i < length; i++) keys[i] = Math.floor(noise[i]! * levels) * slots + i
+    keys.sort()
     const row = b * length
     for (let i = 0; i < length; i++) {
-      const token = order[i]!
+      const token = keys[i]! % slots
       idsShuffle[row + i] = token
       idsRestore[row + token] = i
       mask[row + token] = i < keep ? 0 : 1
