@@ -201,3 +201,12 @@ test('gradients reach every param on the token-subset path and match central dif
     assert.ok(Math.abs(numeric - analytic) <= 2e-2 * Math.max(1, Math.abs(analytic)), `patch_embed.proj.weight[${j}]: analytic ${analytic}, numeric ${numeric}`)
   }
 })
+
+test('malformed config numbers throw at construction, naming the field and the value', () => {
+  const base = { imageSize: 32, patchSize: 4, inChans: 3, dim: 16, depth: 1, heads: 2 }
+  assert.throws(() => vit({ ...base, depth: -1 }), /vit: config\.depth must be a non-negative integer, got -1/)
+  assert.throws(() => vit({ ...base, patchSize: 0 }), /vit: config\.patchSize must be a positive integer, got 0/)
+  assert.throws(() => vit({ ...base, imageSize: [32, 31.5] }), /vit: config\.imageSize must be a positive integer \(each entry\), got \[32,31.5\]/)
+  assert.throws(() => vit({ ...base, dropPathProb: 1 }), /vit: config\.dropPathProb must be a probability in \[0, 1\), got 1/)
+  assert.doesNotThrow(() => vit({ ...base, depth: 0, dropPathProb: 0.1 }))
+})

@@ -1,5 +1,6 @@
 /** @jepa-ts/nn — ViT building blocks: linear, layerNorm, gelu, dropout, dropPath, mlp, attention, block, patchEmbed, posEmbed2d, vit, predictor. */
 export * from './initializers.ts'
+export * from './config-checks.ts'
 export * from './scoped.ts'
 export * from './linear.ts'
 export * from './layer-norm.ts'

@@ -46,6 +46,7 @@ import { posEmbed2d } from './pos-embed.ts'
 import { checkTokenIndices } from './gather-tokens.ts'
 import { truncNormal } from './initializers.ts'
 import { childInfer } from './scoped.ts'
+import { checkNumbers } from './config-checks.ts'
 
 /** Configuration of the predictor. */
 export interface PredictorConfig<D extends number = number> {
@@ -83,6 +84,7 @@ const sub = (params: ParamTree, name: string): ParamTree => {
 
 /** Builds the I-JEPA predictor. */
 export const predictor = <D extends number>(config: PredictorConfig<D>, options: { readonly name?: string } = {}): Predictor<D> => {
+  checkNumbers('predictor', config, { grid: 'positive', embedDim: 'positive', predictorDim: 'positive', depth: 'count', heads: 'positive', mlpRatio: 'ratio', dropPathProb: 'prob', eps: 'ratio' })
   const { embedDim: D, predictorDim: Dp, depth, heads } = config
   const [gridH, gridW] = config.grid
   const N = gridH * gridW

@@ -40,6 +40,7 @@ import { addPosEmbed } from './pos-embed.ts'
 import { block } from './block.ts'
 import { layerNorm } from './layer-norm.ts'
 import { gatherTokens } from './gather-tokens.ts'
+import { checkNumbers } from './config-checks.ts'
 
 /** Width, depth and heads of the standard sizes. */
 export interface VitSize {
@@ -96,6 +97,7 @@ export interface Vit<C extends number = number, D extends number = number> {
 
 /** Builds a ViT encoder from a config (no tensors are created until `init`). */
 export const vit = <C extends number, D extends number>(config: VitConfig<C, D>): Vit<C, D> => {
+  checkNumbers('vit', config, { imageSize: 'positive', patchSize: 'positive', inChans: 'positive', dim: 'positive', depth: 'count', heads: 'positive', mlpRatio: 'ratio', dropPathProb: 'prob', eps: 'ratio' })
   const [H, W] = typeof config.imageSize === 'number' ? [config.imageSize, config.imageSize] : config.imageSize
   const p = config.patchSize
   const grid = [Math.floor(H / p), Math.floor(W / p)] as const
