@@ -19,9 +19,11 @@ export const ADDON_PATH = join(packageDir, 'build', 'Release', 'jepa_native.node
 
 let cached: AddonResult | undefined
 
-const load = (): AddonResult => {
-  const failed = join(packageDir, 'build', 'BUILD_FAILED.txt')
-  if (!existsSync(ADDON_PATH)) {
+/** Loads `build/Release/jepa_native.node` under `dir` (a package directory); never throws. */
+export const loadAddonAt = (dir: string): AddonResult => {
+  const addonPath = join(dir, 'build', 'Release', 'jepa_native.node')
+  const failed = join(dir, 'build', 'BUILD_FAILED.txt')
+  if (!existsSync(addonPath)) {
     const why = existsSync(failed) ? readFileSync(failed, 'utf8').trim() : 'the addon was not built (run `pnpm --filter @jepa-ts/backend-native rebuild`)'
     return { ok: false, reason: why }
   }
@@ -29,13 +31,13 @@ const load = (): AddonResult => {
     // OpenBLAS reads this when the addon loads it: park idle worker threads at once instead of
     // letting them spin after every GEMM (DESIGN §4b). A user's own setting wins.
     process.env.OPENBLAS_THREAD_TIMEOUT ??= '4'
-    const raw: unknown = createRequire(import.meta.url)(ADDON_PATH)
+    const raw: unknown = createRequire(import.meta.url)(addonPath)
     const addon = asAddon(raw)
     return 'missing' in addon ? { ok: false, reason: addon.missing } : { ok: true, addon }
   } catch (e) {
-    return { ok: false, reason: `loading ${ADDON_PATH} failed: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}` }
+    return { ok: false, reason: `loading ${addonPath} failed: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}` }
   }
 }
 
-/** The addon, loaded on first call (the result is cached, failure included). */
-export const loadAddon = (): AddonResult => (cached ??= load())
+/** This package's addon, loaded on first call (the result is cached, failure included). */
+export const loadAddon = (): AddonResult => (cached ??= loadAddonAt(packageDir))

@@ -19,7 +19,7 @@ export const CPU_FALLBACKS: Readonly<Record<string, string>> = {
   LessEqual: 'bool mask of the Maximum/Minimum gradient',
   Less: 'bool mask comparisons',
   Select: 'where(mask, a, b) in the Maximum/Minimum gradients',
-  LogicalAnd: 'bool masks',
+  LogicalAnd: 'combines small bool masks; no float data',
   Tile: 'gradient of broadcast reductions on small tensors',
   Pack: 'stacks small tensors (param trees, losses)',
   Unpack: 'unstack shares views of the input',

@@ -7,7 +7,7 @@
  * and the equivalent composite tfjs ops on any other backend.
  */
 export { registerNativeBackend, activeNativeBackend, NATIVE_PRIORITY, type RegisterResult } from './register.ts'
-export { loadAddon, ADDON_PATH, type AddonResult } from './addon.ts'
+export { loadAddon, loadAddonAt, ADDON_PATH, type AddonResult } from './addon.ts'
 export type { AddonInfo, NativeAddon } from './addon-types.ts'
 export { NativeBackend, type KernelStats } from './backend.ts'
 export { NATIVE_KERNELS } from './kernels.ts'

@@ -12,8 +12,11 @@ import { boolAttr, nativeKernel, normalizeAxes, numsAttr, sizeOf } from '../kern
 const reduceKernel = (kernelName: string, op: ReduceOpCode, axisAttr: string): tf.KernelConfig =>
   nativeKernel(kernelName, (inputs, backend, attrs) => {
     const { x } = inputs
-    const axisList = numsAttr(attrs, axisAttr)
-    if (x === undefined || axisList === undefined) return undefined
+    if (x === undefined) return undefined
+    // A null/absent axis means every axis (tf.sum(x), tf.mean(x)).
+    const raw = attrs[axisAttr]
+    const axisList = raw === null || raw === undefined ? [...x.shape.keys()] : numsAttr(attrs, axisAttr)
+    if (axisList === undefined) return undefined
     const xv = backend.floats(x)
     const rank = x.shape.length
     const axes = normalizeAxes(axisList, rank)
