@@ -8,7 +8,7 @@
  */
 import { readdirSync, statSync } from 'node:fs'
 import { basename, extname, join } from 'node:path'
-import { type Either, left } from 'fp-ts/lib/Either.js'
+import { type Either, left, right } from 'fp-ts/lib/Either.js'
 import sharp from 'sharp'
 import { type DataError, dataError } from './data-error.ts'
 import { type ImageDataset, checkDataset } from './dataset.ts'
@@ -40,7 +40,7 @@ export const decodeImageFile = async (file: string, size: number, channels: 1 | 
     if (info.width !== size || info.height !== size || info.channels !== channels || data.length !== size * size * channels) {
       return left(dataError({ file }, `${size}×${size}×${channels} decoded pixels`, `${info.width}×${info.height}×${info.channels}`))
     }
-    return { _tag: 'Right', right: new Uint8Array(data.buffer, data.byteOffset, data.length) }
+    return right(new Uint8Array(data.buffer, data.byteOffset, data.length))
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e)
     return left(dataError({ file }, 'a decodable PNG or JPEG image', `an error from the decoder: ${reason}`))
@@ -49,7 +49,7 @@ export const decodeImageFile = async (file: string, size: number, channels: 1 | 
 
 const listDir = (dir: string): Either<DataError, string[]> => {
   try {
-    return { _tag: 'Right', right: readdirSync(dir).sort() }
+    return right(readdirSync(dir).sort())
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? String(e)
     return left(dataError({ file: dir }, 'a readable folder', code === 'ENOENT' ? 'no such folder' : code === 'ENOTDIR' ? 'a file' : code))
