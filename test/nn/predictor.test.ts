@@ -4,7 +4,7 @@ import fc from 'fast-check'
 import * as tf from '@tensorflow/tfjs'
 import * as E from 'fp-ts/lib/Either.js'
 import { type AnyLayer, countParams, countSpecs, disposeTree, initOrThrow, inferOrThrow, keyOf } from '@jepa-ts/core'
-import { predict, predictor } from '@jepa-ts/nn'
+import { gatherBlocks, predict, predictor } from '@jepa-ts/nn'
 
 await tf.setBackend('cpu')
 
@@ -95,4 +95,23 @@ test('predictor FLOPs and params: the paper-size predictor on ViT-H/14 (Dp 384, 
   assert.equal(countSpecs(inf.params), D * Dp + Dp + Dp + 12 * (12 * Dp * Dp + 13 * Dp) + 2 * Dp + Dp * D + D)
   assert.deepEqual(inf.outDims, [4, 30, 1280])
   assert.ok(inf.flops > 2 * 4 * 70 * 12 * 12 * Dp * Dp) // at least the block matmuls over T·B·(Kc + Kt) tokens
+})
+
+test('gatherBlocks lines up with predict: row t·B + b is block t of sample b', () => {
+  const h = tf.tensor3d(Array.from({ length: 2 * 6 * 1 }, (_, j) => j), [2, 6, 1]) // value = b·6 + n
+  const blocks = [tf.tensor2d([[0, 1], [2, 3]], [2, 2], 'int32'), tf.tensor2d([[4, 5], [0, 5]], [2, 2], 'int32')]
+  const g = gatherBlocks(h, blocks)
+  assert.deepEqual(g.shape, [4, 2, 1])
+  assert.deepEqual(Array.from(g.dataSync()), [0, 1, 8, 9, 4, 5, 6, 11])
+  assert.throws(() => gatherBlocks(h, [blocks[0]!, tf.tensor2d([[0, 9], [0, 1]], [2, 2], 'int32')]), /gatherBlocks\[1\]: index 9 at \[0, 1\] is out of range for 6 tokens/)
+  assert.throws(() => gatherBlocks(h, []), /at least one block/)
+  // And with the predictor: predicting each block alone gives the rows gatherBlocks puts it in.
+  const p = predictor({ grid: [2, 3], embedDim: 4, predictorDim: 4, depth: 1, heads: 1 })
+  const { params } = initOrThrow(p.layer, keyOf(1), [[2, 2, 4], [2, 2], [2, 2, 2]])
+  const tokens = tf.randomNormal([2, 2, 4], 0, 1, 'float32', 2)
+  const ctxIdx = tf.tensor2d([[1, 2], [1, 3]], [2, 2], 'int32')
+  const all = predict(p, params, tokens, ctxIdx, blocks, ctx)
+  const second = predict(p, params, tokens, ctxIdx, [blocks[1]!], ctx)
+  const err = tf.tidy(() => tf.max(tf.abs(tf.sub(tf.slice(all, [2, 0, 0], [2, 2, 4]), second))).dataSync()[0]!)
+  assert.ok(err < 1e-6, `block 1 rows differ by ${err}`)
 })

@@ -48,3 +48,23 @@ export const checkTokenIndices = (idx: tf.Tensor, N: number, label: string): Int
   }
   return data
 }
+
+/**
+ * `gatherBlocks(x, blocks)`: the reference `apply_masks` with a list of masks — gathers each block
+ * of indices and concatenates the results along the batch axis, block-major. x [B, N, D], blocks T
+ * tensors int32 [B, K] (same K) → [T·B, K, D]; row t·B + b is block t of sample b, the order of the
+ * predictor's output, so `gatherBlocks(targetFeatures, targetIdx)` lines up with `predict(…)`.
+ *
+ * @example
+ * import * as tf from '@tensorflow/tfjs'
+ * import { gatherBlocks } from '@jepa-ts/nn'
+ * const h = tf.randomNormal([2, 16, 8])
+ * const blocks = [tf.tensor2d([[0, 1], [2, 3]], [2, 2], 'int32'), tf.tensor2d([[4, 5], [6, 7]], [2, 2], 'int32')]
+ * const targets = gatherBlocks(h, blocks) // [4, 2, 8]
+ */
+export const gatherBlocks = (x: tf.Tensor, blocks: readonly tf.Tensor[], label = 'gatherBlocks'): tf.Tensor => {
+  if (blocks.length === 0) throw new RangeError(`${label}: expected at least one block of indices, got none`)
+  const shapes = blocks.map((b) => `[${b.shape.join(', ')}]`)
+  if (new Set(shapes).size !== 1) throw new RangeError(`${label}: all blocks must have the same shape [B, K], got ${shapes.join(', ')}`)
+  return tf.tidy(() => tf.concat(blocks.map((b, t) => gatherTokens(x, b, `${label}[${t}]`)), 0))
+}
