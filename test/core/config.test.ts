@@ -146,6 +146,18 @@ test('a union of literals is reported once, by name', () => {
   assert.ok(E.isRight(decode(Loss, { energy: 'l2' })), 'E.isRight(decode(Loss, { energy: \'l2\' }))')
 })
 
+test('paths inside a union of objects skip the member index: mask.size, not mask.0.size', () => {
+  const Strategy = t.union([exact({ kind: t.literal('block'), size: PositiveInt }, {}, 'Block'), exact({ kind: t.literal('random') }, {}, 'Random')])
+  const r = decode(exact({ mask: Strategy }), { mask: { kind: 'block', size: 0 } })
+  assert.ok(E.isLeft(r), 'a block of size 0 is rejected')
+  assert.deepEqual(r.left.issues.map((i) => i.path), ['mask.size', 'mask.size', 'mask.kind'])
+  assert.deepEqual(lines(r), [
+    'Expecting PositiveInt at mask.size but instead got: 0',
+    'unknown key "size" at mask (known keys: kind)',
+    'Expecting "random" at mask.kind but instead got: "block"',
+  ])
+})
+
 test('non-objects are rejected where an object is expected', () => {
   const Model = exact({ depth: PositiveInt }, {}, 'Model')
   assert.deepEqual(lines(decode(Model, [1], 'model')), ['Expecting Model at model but instead got: [1]'])

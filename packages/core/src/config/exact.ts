@@ -84,7 +84,8 @@ export class ExactType<P extends t.Props, O extends t.Props> extends t.Type<
   ExactOutputOf<P, O>,
   unknown
 > {
-  readonly _tag = 'ExactType' as const
+  // Not io-ts's own 'ExactType' tag: io-ts inspects members of unions by tag and would misread ours.
+  readonly _tag = 'StrictObjectType' as const
   constructor(
     name: string,
     readonly props: P,
