@@ -56,6 +56,15 @@ const listDir = (dir: string): Either<DataError, string[]> => {
   }
 }
 
+/** True for a (followed) directory; false for files and for entries that cannot be stat'ed (broken links). */
+const isDirectory = (path: string): boolean => {
+  try {
+    return statSync(path).isDirectory()
+  } catch {
+    return false
+  }
+}
+
 /** Loads `<dir>/<class>/*.{png,jpg,jpeg}` as a dataset with a `class` label. */
 export const loadImageFolder = async (dir: string, options: ImageFolderOptions): Promise<Either<DataError, ImageDataset>> => {
   const { size, channels } = options
@@ -69,7 +78,7 @@ export const loadImageFolder = async (dir: string, options: ImageFolderOptions):
   if (!Number.isSafeInteger(concurrency) || concurrency < 1) return left(dataError({ file: dir, field: 'options.concurrency' }, 'a positive integer', String(concurrency)))
   const entries = listDir(dir)
   if (entries._tag === 'Left') return entries
-  const classes = entries.right.filter((e) => !e.startsWith('.') && statSync(join(dir, e)).isDirectory())
+  const classes = entries.right.filter((e) => !e.startsWith('.') && isDirectory(join(dir, e)))
   if (classes.length === 0) return left(dataError({ file: dir }, 'one sub-folder per class (e.g. cat/, dog/)', 'no sub-folders'))
   const files: { readonly path: string; readonly label: number }[] = []
   for (const [label, cls] of classes.entries()) {
@@ -81,7 +90,7 @@ export const loadImageFolder = async (dir: string, options: ImageFolderOptions):
       if (name.startsWith('.')) continue
       const path = join(classDir, name)
       if (!IMAGE_EXTENSIONS.includes(extname(name).toLowerCase())) {
-        return left(dataError({ file: path }, `an image file (${IMAGE_EXTENSIONS.join(', ')})`, statSync(path).isDirectory() ? 'a folder' : `a '${extname(name) || basename(name)}' file`))
+        return left(dataError({ file: path }, `an image file (${IMAGE_EXTENSIONS.join(', ')})`, isDirectory(path) ? 'a folder' : `a '${extname(name) || basename(name)}' file`))
       }
       images.push(path)
     }
