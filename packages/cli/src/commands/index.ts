@@ -1,4 +1,6 @@
 /** The registered sub-commands, in `--help` order. */
 import type { Command } from 'commander'
+import { register as summary } from './summary.ts'
+import { register as masks } from './masks.ts'
 
-export const commands: ReadonlyArray<(program: Command) => void> = []
+export const commands: ReadonlyArray<(program: Command) => void> = [summary, masks]
