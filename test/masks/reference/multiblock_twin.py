@@ -66,6 +66,15 @@ def batch(counter, b, height, width, cfg):
     return kt, kc, sum(before) / b, relaxed
 
 
+def expected_target_tokens(height, width, cfg, points=200000):
+    """E[h*w] of a target block over u ~ U(0, 1), by the midpoint rule (the batch's Kt is h*w)."""
+    total = 0
+    for i in range(points):
+        h, w = block_size((i + 0.5) / points, height, width, cfg['targetScale'], cfg['targetAspect'])
+        total += h * w
+    return total / points
+
+
 def stats(height, width, b, n, min_keep):
     cfg = dict(nTargets=4, targetScale=(0.15, 0.2), targetAspect=(0.75, 1.5), contextScale=(0.85, 1.0), minKeep=min_keep)
     torch.manual_seed(0)
@@ -78,6 +87,8 @@ def stats(height, width, b, n, min_keep):
                 targetTokensMean=mean(kts), targetTokensSd=sd(kts),
                 contextTokensMean=mean(kcs), contextTokensSd=sd(kcs),
                 contextBeforeCutMean=mean([r[2] for r in rows]),
+                contextBeforeCutSd=sd([r[2] for r in rows]),
+                targetTokensExpected=expected_target_tokens(height, width, cfg),
                 relaxedImagesPerBatch=mean([r[3] for r in rows]))
 
 
