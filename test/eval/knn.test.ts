@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import * as tf from '@tensorflow/tfjs'
 import { keyOf, normal } from '@jepa-ts/core'
-import { EvalInputError, knnClassify, type HostMatrix, type LabeledFeatures } from '@jepa-ts/eval'
+import { EvalInputError, knnClassify, topK, type HostMatrix, type LabeledFeatures } from '@jepa-ts/eval'
 import { axisBlobs, randomLabels } from './helpers.ts'
 
 /**
@@ -115,4 +115,18 @@ test('bad input: k, temperature, chunk, dims and labels are checked with the num
   await assert.rejects(knnClassify(train, randomSplit(3, 5, 6, 3), { numClasses: 3, k: 3 }), /test\.features: expected 4 features per row \(as train\.features\), got 6/)
   await assert.rejects(knnClassify(train, { ...held, labels: new Int32Array(4) }, { numClasses: 3, k: 3 }), /test\.labels: expected 5 labels \(one per row of test\.features\), got 4/)
   await assert.rejects(knnClassify({ ...train, labels: Int32Array.from({ length: 10 }, () => -1) }, held, { numClasses: 3, k: 3 }), /train\.labels\[0\]: expected a class in \[0, 3\), got -1/)
+})
+
+test('law: topK returns the k largest values in descending order, equal values by ascending index (as a stable sort)', () => {
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: -5, max: 5 }), { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 40 }), (values, kWanted) => {
+      const k = Math.min(kWanted, values.length)
+      const topValues = new Float64Array(k)
+      const topIndices = new Int32Array(k)
+      topK(values, k, topValues, topIndices)
+      const want = values.map((v, i) => ({ v, i })).sort((a, b) => b.v - a.v || a.i - b.i).slice(0, k)
+      assert.deepEqual(Array.from(topIndices), want.map((w) => w.i))
+      assert.deepEqual(Array.from(topValues), want.map((w) => w.v))
+    }),
+  )
 })

@@ -10,8 +10,10 @@
  * Defaults k = 20, τ = 0.07 (DINO's). Rows with zero norm are left at zero (as F.normalize with its
  * eps), so their similarities are 0. Memory stays bounded: test rows are processed `chunk` at a
  * time, so the largest tensor is the `[chunk, N_train]` similarity block (256 × 60000 floats =
- * 61 MB by default), whatever the test size. The matmul and top-k run on the active tfjs backend;
- * the k·chunk votes are counted on the host in float64.
+ * 61 MB by default), whatever the test size. The similarity matmul runs on the active tfjs backend
+ * (it is the whole cost: 2·M·N·D flops); top-k and the votes run on the host (one pass per row with
+ * a k-slot insertion list, ~10× faster than tfjs's cpu top-k at N = 60000). Neighbour ties are
+ * broken by the smaller train index, as tfjs's top-k does. Features are assumed finite.
  * Ownership: inputs are neither disposed nor written; no tensor outlives the call.
  */
 import * as tf from '@tensorflow/tfjs'
@@ -62,6 +64,26 @@ export const weightedVote = (similarities: ArrayLike<number>, neighbourLabels: A
   return best
 }
 
+/**
+ * The k largest entries of `values` (descending; equal values keep their index order) into
+ * `topValues` / `topIndices`, both of length k ≤ values.length.
+ */
+export const topK = (values: ArrayLike<number>, k: number, topValues: Float64Array, topIndices: Int32Array): void => {
+  let count = 0
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!
+    if (count === k && !(v > topValues[k - 1]!)) continue
+    let pos = count < k ? count++ : k - 1
+    while (pos > 0 && topValues[pos - 1]! < v) {
+      topValues[pos] = topValues[pos - 1]!
+      topIndices[pos] = topIndices[pos - 1]!
+      pos--
+    }
+    topValues[pos] = v
+    topIndices[pos] = i
+  }
+}
+
 /** Classifies every test row by its k most cosine-similar train rows and reports top-1. */
 export const knnClassify = async (train: LabeledFeatures, test: LabeledFeatures, settings: KnnSettings): Promise<KnnResult> => {
   const k = settings.k ?? KNN_DEFAULT_K
@@ -81,20 +103,20 @@ export const knnClassify = async (train: LabeledFeatures, test: LabeledFeatures,
   const trainUnit = l2NormalizeRows(trainT.tensor)
   const predictions = new Int32Array(testRows)
   const scores = new Float64Array(settings.numClasses)
+  const topValues = new Float64Array(k)
+  const topIndices = new Int32Array(k)
   const neighbourLabels = new Int32Array(k)
   let correct = 0
   try {
     for (let start = 0; start < testRows; start += chunk) {
       const rows = Math.min(chunk, testRows - start)
-      const { values, indices } = tf.tidy(() => {
-        const q = l2NormalizeRows(tf.slice(testT.tensor, [start, 0], [rows, -1]))
-        return tf.topk(tf.matMul(q, trainUnit, false, true), k, true)
-      })
-      const [sims, idx] = [await values.data(), await indices.data()]
-      tf.dispose([values, indices])
+      const block = tf.tidy(() => tf.matMul(l2NormalizeRows(tf.slice(testT.tensor, [start, 0], [rows, -1])), trainUnit, false, true))
+      const sims = await block.data()
+      block.dispose()
       for (let r = 0; r < rows; r++) {
-        for (let j = 0; j < k; j++) neighbourLabels[j] = train.labels[idx[r * k + j]!]!
-        const p = weightedVote(sims.subarray(r * k, (r + 1) * k), neighbourLabels, temperature, scores)
+        topK(sims.subarray(r * trainRows, (r + 1) * trainRows), k, topValues, topIndices)
+        for (let j = 0; j < k; j++) neighbourLabels[j] = train.labels[topIndices[j]!]!
+        const p = weightedVote(topValues, neighbourLabels, temperature, scores)
         predictions[start + r] = p
         if (p === test.labels[start + r]) correct++
       }

@@ -14,19 +14,21 @@
  * Determinism: the head's init comes from `stream(key, 'params')`, epoch e's order from
  * `fold(stream(key, 'data'), e)`; no Math.random and no seedless tfjs randomness, so the same call
  * gives the same numbers on a given backend.
+ * Where it runs: feature tensors are read once to the host; training and scoring are plain float64
+ * loops (see `softmax-regression.ts` for why), so the probe allocates no tensors and gives the same
+ * numbers on every backend.
  * Ownership: inputs are neither disposed nor written; the live tensor count is the same after every
  * epoch and after the call as before it.
  * Accuracies are fractions in [0, 1].
  */
-import * as tf from '@tensorflow/tfjs'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { type Key, fold, stream, truncatedNormal, uniform64 } from '@jepa-ts/core'
 import { type EvalError, checkInteger, checkNonNegative, checkPositive, orThrow } from './eval-error.ts'
 import { type LabeledFeatures, checkSplits, hostValues } from './feature-matrix.ts'
 import { featureStatistics, standardize } from './feature-standardizer.ts'
-import { type AdamSlot, adamSlot, adamwUpdate, disposeSlot } from './probe-adamw.ts'
-import { linearLogits, softmaxRegressionStep } from './softmax-regression.ts'
+import { adamState, adamwStepInPlace } from './probe-adamw.ts'
+import { predictRow, softmaxRegressionStep } from './softmax-regression.ts'
 
 /** What one epoch did: mean mini-batch cross-entropy and accuracy. */
 export interface EpochRecord {
@@ -60,9 +62,6 @@ export interface ProbeResult {
   readonly curve: readonly EpochRecord[]
 }
 
-/** Rows per forward pass when scoring (bounds the logits tensor). */
-const SCORE_CHUNK = 8192
-
 /** A uniformly random permutation of 0..n−1 (Fisher–Yates over 53-bit uniforms from `key`). */
 export const permutation = (key: Key, n: number): Int32Array => {
   const order = Int32Array.from({ length: n }, (_, i) => i)
@@ -86,17 +85,11 @@ const checkSettings = (s: ProbeSettings): E.Either<EvalError, ProbeSettings> =>
   )
 
 /** Fraction of rows of a standardized host matrix whose argmax logit equals the label. */
-const accuracyOf = async (weight: tf.Tensor2D, bias: tf.Tensor1D, values: Float32Array, labels: Int32Array, dim: number): Promise<number> => {
-  const rows = labels.length
+const accuracyOf = (weight: Float64Array, bias: Float64Array, values: Float32Array, labels: Int32Array, dim: number, classes: number): number => {
+  const logits = new Float64Array(classes)
   let correct = 0
-  for (let start = 0; start < rows; start += SCORE_CHUNK) {
-    const end = Math.min(rows, start + SCORE_CHUNK)
-    const predicted = tf.tidy(() => tf.argMax(linearLogits(weight, bias, tf.tensor2d(values.subarray(start * dim, end * dim), [end - start, dim])), 1))
-    const p = await predicted.data()
-    predicted.dispose()
-    for (let i = 0; i < end - start; i++) if (p[i] === labels[start + i]) correct++
-  }
-  return correct / rows
+  for (let i = 0; i < labels.length; i++) if (predictRow(weight, bias, values, i, dim, classes, logits) === labels[i]) correct++
+  return correct / labels.length
 }
 
 /** Trains a linear head on frozen, standardized train features and scores it on the test split. */
@@ -109,48 +102,32 @@ export const linearProbe = async (train: LabeledFeatures, test: LabeledFeatures,
   const trainStd = standardize(trainRaw, trainRows, dim, stats)
   const testStd = standardize(await hostValues(test.features), testRows, dim, stats)
 
-  const x = tf.tensor2d(trainStd, [trainRows, dim])
-  const y = tf.tensor1d(train.labels, 'int32')
-  let weight: AdamSlot<tf.Tensor2D> = adamSlot(tf.tensor2d(truncatedNormal(stream(settings.key, 'params'), dim * classes, 0.01), [dim, classes]))
-  let bias: AdamSlot<tf.Tensor1D> = adamSlot(tf.zeros([classes]))
+  const weight = adamState(Float64Array.from(truncatedNormal(stream(settings.key, 'params'), dim * classes, 0.01)))
+  const bias = adamState(new Float64Array(classes))
+  const gradWeight = new Float64Array(dim * classes)
+  const gradBias = new Float64Array(classes)
+  const scratch = new Float64Array(classes)
   const dataKey = stream(settings.key, 'data')
   const curve: EpochRecord[] = []
   let step = 0
-  try {
-    for (let epoch = 0; epoch < settings.epochs; epoch++) {
-      const order = permutation(fold(dataKey, epoch), trainRows)
-      let lossSum = tf.scalar(0)
-      let correctSum = tf.scalar(0)
-      for (let start = 0; start < trainRows; start += settings.batchSize) {
-        const rows = order.subarray(start, Math.min(trainRows, start + settings.batchSize))
-        const idx = tf.tensor1d(rows, 'int32')
-        const xb = tf.gather(x, idx)
-        const yb = tf.gather(y, idx)
-        const g = softmaxRegressionStep(weight.param, bias.param, xb, yb, classes)
-        step++
-        const nextWeight = adamwUpdate(weight, g.gradWeight, step, settings.lr, settings.weightDecay)
-        const nextBias = adamwUpdate(bias, g.gradBias, step, settings.lr, 0)
-        disposeSlot(weight)
-        disposeSlot(bias)
-        weight = nextWeight
-        bias = nextBias
-        const [l, c] = tf.tidy(() => [tf.add(lossSum, tf.mul(g.loss, rows.length)) as tf.Scalar, tf.add(correctSum, g.correct) as tf.Scalar])
-        tf.dispose([lossSum, correctSum, idx, xb, yb, g.loss, g.correct, g.gradWeight, g.gradBias])
-        lossSum = l
-        correctSum = c
-      }
-      const [loss, correct] = [(await lossSum.data())[0]!, (await correctSum.data())[0]!]
-      tf.dispose([lossSum, correctSum])
-      const record: EpochRecord = { epoch, loss: loss / trainRows, accuracy: correct / trainRows }
-      curve.push(record)
-      settings.onEpoch?.(record)
+  for (let epoch = 0; epoch < settings.epochs; epoch++) {
+    const order = permutation(fold(dataKey, epoch), trainRows)
+    let lossSum = 0
+    let correctSum = 0
+    for (let start = 0; start < trainRows; start += settings.batchSize) {
+      const rows = order.subarray(start, Math.min(trainRows, start + settings.batchSize))
+      const r = softmaxRegressionStep(weight.param, bias.param, trainStd, train.labels, rows, dim, classes, gradWeight, gradBias, scratch)
+      step++
+      adamwStepInPlace(weight, gradWeight, step, settings.lr, settings.weightDecay)
+      adamwStepInPlace(bias, gradBias, step, settings.lr, 0)
+      lossSum += r.loss * rows.length
+      correctSum += r.correct
     }
-    const trainTop1 = await accuracyOf(weight.param, bias.param, trainStd, train.labels, dim)
-    const top1 = await accuracyOf(weight.param, bias.param, testStd, test.labels, dim)
-    return { top1, trainTop1, curve }
-  } finally {
-    disposeSlot(weight)
-    disposeSlot(bias)
-    tf.dispose([x, y])
+    const record: EpochRecord = { epoch, loss: lossSum / trainRows, accuracy: correctSum / trainRows }
+    curve.push(record)
+    settings.onEpoch?.(record)
   }
+  const trainTop1 = accuracyOf(weight.param, bias.param, trainStd, train.labels, dim, classes)
+  const top1 = accuracyOf(weight.param, bias.param, testStd, test.labels, dim, classes)
+  return { top1, trainTop1, curve }
 }
