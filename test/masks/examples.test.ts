@@ -40,13 +40,40 @@ const examples = files.flatMap((f) => examplesOf(readFileSync(join(srcDir, f), '
 
 test('the masks sources carry examples', () => assert.ok(examples.length >= 6, `found ${examples.length}`))
 
-for (const e of examples) {
+// One child process runs every example in turn (a tsx start-up per example would cost ~1 s each).
+const written = examples.map((e) => {
+  const code = e.code.replace(/from '([^']+)'/g, (whole, spec: string) => (imports[spec] === undefined ? whole : `from '${imports[spec]}'`))
+  const path = join(dir, `${e.file.replace(/\W/g, '_')}_${e.i}.ts`)
+  writeFileSync(path, `${code}\nexport {}\n`)
+  return path
+})
+const runner = join(dir, 'run-all.mjs')
+writeFileSync(
+  runner,
+  [
+    `const files = ${JSON.stringify(written.map((p) => pathToFileURL(p).href))}`,
+    'const results = []',
+    'const original = console.assert',
+    'for (const f of files) {',
+    "  let log = ''",
+    "  console.assert = (cond, ...rest) => { if (!cond) log += 'Assertion failed: ' + rest.join(' ') + ' ' }",
+    "  try { await import(f) } catch (e) { log += 'threw: ' + String(e instanceof Error ? e.stack : e) }",
+    '  console.assert = original',
+    "  results.push({ ok: log === '', log })",
+    '}',
+    "process.stdout.write('RESULTS' + JSON.stringify(results))",
+  ].join('\n'),
+)
+const run = spawnSync(process.execPath, ['--import', 'tsx', runner], { encoding: 'utf8', cwd: root, timeout: 120_000 })
+const results = ((): Array<{ ok: boolean; log: string }> => {
+  const at = run.stdout.lastIndexOf('RESULTS')
+  return at < 0 ? [] : (JSON.parse(run.stdout.slice(at + 'RESULTS'.length)) as Array<{ ok: boolean; log: string }>)
+})()
+
+examples.forEach((e, n) => {
   test(`@example in packages/masks/src/${e.file} (#${e.i + 1}) runs`, () => {
-    const code = e.code.replace(/from '([^']+)'/g, (whole, spec: string) => (imports[spec] === undefined ? whole : `from '${imports[spec]}'`))
-    const path = join(dir, `${e.file.replace(/\W/g, '_')}_${e.i}.ts`)
-    writeFileSync(path, `${code}\nexport {}\n`)
-    const r = spawnSync(process.execPath, ['--import', 'tsx', path], { encoding: 'utf8', cwd: root, timeout: 60_000 })
-    assert.equal(r.status, 0, r.stderr)
-    assert.ok(!/Assertion failed/.test(r.stderr + r.stdout), `${e.file}: ${r.stderr}`)
+    const r = results[n]
+    assert.ok(r !== undefined, `the example runner failed: ${run.stderr}`)
+    assert.ok(r.ok, `${e.file}: ${r.log}`)
   })
-}
+})
