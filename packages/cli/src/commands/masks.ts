@@ -14,7 +14,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { gunzipSync } from 'node:zlib'
 import { join } from 'node:path'
-import { Command, InvalidArgumentError } from 'commander'
+import { Command, InvalidArgumentError, Option } from 'commander'
 import * as E from 'fp-ts/lib/Either.js'
 import { keyOf, stream } from '@jepa-ts/core'
 import {
@@ -99,7 +99,7 @@ export const register = (program: Command): void => {
     .command('masks')
     .description('draw masks of a strategy over Fashion-MNIST images (or a blank canvas) to PNG or SVG')
     .option('--strategy <name>', `${strategyNames.join(' | ')} | all`, strategyOption, 'multi-block' as StrategyName | 'all')
-    .option('--grid <HxW>', 'patch grid: 14 or 14x10', gridOption, { height: 14, width: 14 } as Grid)
+    .addOption(new Option('--grid <HxW>', 'patch grid: 14 or 14x10 (height x width)').argParser(gridOption).default({ height: 14, width: 14 } as Grid, '14'))
     .option('--seed <n>', 'key seed of the batch', nonNegativeInt('--seed'), 0)
     .option('--batch <n>', 'images in the batch (one panel each)', positiveInt('--batch'), 4)
     .option('--image <index|none>', 'first Fashion-MNIST test image (panel b shows index + b), or none for a blank canvas', imageOption, 0 as number | 'none')
