@@ -16,6 +16,8 @@ const failedFile = join(buildDir, 'BUILD_FAILED.txt')
 
 const fail = (reason) => {
   mkdirSync(buildDir, { recursive: true })
+  // A stale addon from an earlier build must not outlive the reason we record.
+  rmSync(join(buildDir, 'Release', 'jepa_native.node'), { force: true })
   writeFileSync(failedFile, `${reason}\n`)
   console.warn(`@jepa-ts/backend-native: native addon not built (${reason}); the wasm backend will be used`)
   process.exit(0)
