@@ -2,3 +2,4 @@
 export * from './energies/index.ts'
 export * from './ema.ts'
 export * from './stop-gradient.ts'
+export * from './families/index.ts'

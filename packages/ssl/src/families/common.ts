@@ -1,0 +1,79 @@
+/**
+ * Parts the masked-prediction families (I-JEPA, MAE and their variants) share: index batches as
+ * tensors, average pooling, the non-affine feature norm, the config pieces (image, optimizer) and
+ * one AdamW update with its schedules.
+ *
+ * Contract: every function is pure; tensors it returns are owned by the caller and its inputs are
+ * neither mutated nor disposed. `optimizerStep` consumes nothing either: the family's `step` drops
+ * the old params, grads and moments itself (see `@jepa-ts/train` `family.ts`).
+ * Schedule convention: optimizer update k (0-based, = `state.step`) uses lr and wd at s = k + 1, the
+ * I-JEPA reference's (its `scheduler.step()` runs before each update; see `schedules.ts`); the EMA
+ * momentum uses k (reference: `i = 0` at the first update; see `ema.ts`).
+ */
+import * as tf from '@tensorflow/tfjs'
+import * as t from 'io-ts'
+import { type ParamTree, NonNegativeInt, PositiveInt, PositiveNumber, disposeTree, exact, withDefaults } from '@jepa-ts/core'
+import type { IndexBatch } from '@jepa-ts/masks'
+import { type OptState, type Schedule, adamwStep, disposeOptState } from '@jepa-ts/train'
+
+/** `IndexBatch` (host int32 rows) → int32 tensor [B, K]. */
+export const indexTensor = (batch: IndexBatch): tf.Tensor2D => tf.tensor2d(batch.data, [batch.shape[0], batch.shape[1]], 'int32')
+
+/** Mean over the token axis: [B, N, D] → [B, D] (the evaluation representation, no CLS token). */
+export const averagePool = (tokens: tf.Tensor): tf.Tensor2D => tf.tidy(() => tf.mean(tokens, 1) as tf.Tensor2D)
+
+/**
+ * Layer norm over the last (feature) axis WITHOUT affine params, eps 1e-6 — the reference's
+ * `F.layer_norm(h, (h.size(-1),))` applied to the target features (torch's default eps there is 1e-5;
+ * we keep 1e-5 to match it).
+ */
+export const normalizeFeatures = (h: tf.Tensor, eps = 1e-5): tf.Tensor =>
+  tf.tidy(() => {
+    const { mean, variance } = tf.moments(h, -1, true)
+    return tf.div(tf.sub(h, mean), tf.sqrt(tf.add(variance, eps)))
+  })
+
+/** Image shape codec [H, W, C]. */
+export const ImageDimsCodec = t.tuple([PositiveInt, PositiveInt, PositiveInt], 'ImageDims [H, W, C]')
+
+/** I-JEPA style optimizer settings: warmup-cosine lr, cosine weight decay. */
+export const OptimizerCodec = withDefaults(
+  exact({}, { lr: PositiveNumber, startLr: t.number, finalLr: t.number, warmupSteps: NonNegativeInt, weightDecay: t.number, finalWeightDecay: t.number }, 'Optimizer'),
+  { lr: 1e-3, startLr: 2e-4, finalLr: 1e-6, warmupSteps: 0, weightDecay: 0.04, finalWeightDecay: 0.4 },
+  'Optimizer',
+)
+export type OptimizerSettings = t.TypeOf<typeof OptimizerCodec>
+
+/** The three per-step numbers of one update. */
+export interface StepSchedules {
+  readonly lr: Schedule
+  readonly weightDecay: Schedule
+}
+
+/** Metrics from schedules at optimizer update `k`. */
+export const scheduleValuesAt = (s: StepSchedules, k: number): { readonly lr: number; readonly wd: number } => ({ lr: s.lr(k + 1), wd: s.weightDecay(k + 1) })
+
+/**
+ * One AdamW update of `params` with `grads` at update `k`; returns the new params and moments and
+ * DISPOSES the old params, grads and moments (the family step owns them).
+ */
+export const optimizerStep = (
+  params: ParamTree,
+  grads: ParamTree,
+  opt: OptState,
+  values: { readonly lr: number; readonly wd: number },
+  betas: readonly [number, number] = [0.9, 0.999],
+): { readonly params: ParamTree; readonly opt: OptState } => {
+  const next = adamwStep(params, grads, opt, { lr: values.lr, weightDecay: values.wd, beta1: betas[0], beta2: betas[1] })
+  disposeTree(params)
+  disposeTree(grads)
+  disposeOptState(opt)
+  return { params: next.params, opt: next.state }
+}
+
+/** A sub-tree of a param tree (throws naming the path when it is absent or a tensor). */
+export const branch = (tree: ParamTree, name: string): ParamTree => {
+  const s = tree[name]
+  if (s === undefined || s instanceof tf.Tensor) throw new Error(`expected a param subtree at "${name}" (keys: ${Object.keys(tree).join(', ')})`)
+  return s
+}

@@ -1,0 +1,127 @@
+/**
+ * I-JEPA as a composition (Assran et al. 2023, https://arxiv.org/abs/2301.08243; DESIGN §3.1–3.2;
+ * facebookresearch/ijepa `src/train.py`). One step is five named pure functions:
+ *
+ *   h = forwardTarget(v)(θ̄, images, targetIdx)      EMA encoder on the FULL image → LN (no affine) → gather blocks
+ *   z = forwardContext(v)(θ.encoder, images, ctxIdx) only the context tokens enter the encoder
+ *   ẑ = predict(pred, θ.predictor, z, ctxIdx, targetIdx)
+ *   loss = energy(ẑ, h)                              smooth-L1 (β 1, mean) or L2
+ *   θ ← AdamW(θ, ∇θ loss);  θ̄ ← ema(m)(θ̄, θ.encoder)  over the encoder only
+ *
+ * Stop-gradient is structural: `h` is computed before `lossAndGrads`, whose leaves are `params`
+ * (`encoder`, `predictor`) only; the target tree `{ encoder }` is never an argument of the
+ * differentiated function and is changed only by the EMA. Masks: `maskCollator(config.masks, grid)`
+ * called with `stream(key, 'mask')`. Features: average-pooled tokens of the TARGET encoder.
+ * Metrics: loss, lr, wd, momentum, gradNorm, contextTokens (Kc), targetTokens (Kt per block), targetBlocks.
+ * Variants reuse everything by passing their own `energy` (see `jepa-variant-vcreg.ts`).
+ */
+import * as tf from '@tensorflow/tfjs'
+import { type Ctx, type Key, type ParamTree, disposeTree, fold, initOrThrow, keyOf, mapTree, stream } from '@jepa-ts/core'
+import { type Predictor, type Vit, encode, gatherBlocks, predict, predictor, vit } from '@jepa-ts/nn'
+import { type MaskCollator, grid, maskCollator } from '@jepa-ts/masks'
+import { type Family, type TrainState, adamwInit, cosineWeightDecay, gradNorm, lossAndGrads, warmupCosine } from '@jepa-ts/train'
+import { emaOver, ijepaMomentum } from '../ema.ts'
+import { smoothL1 } from '../energies/smooth-l1.ts'
+import { l2 } from '../energies/l2.ts'
+import { type StepSchedules, averagePool, branch, indexTensor, normalizeFeatures, optimizerStep, scheduleValuesAt } from './common.ts'
+import { type IjepaConfig, patchGrid } from './ijepa-config.ts'
+
+/** Prediction vs target energy: a scalar, plus optional extra scalars to log. */
+export type JepaEnergy = (predicted: tf.Tensor, target: tf.Tensor) => { readonly loss: tf.Scalar; readonly aux?: Readonly<Record<string, tf.Scalar>> }
+
+/** The energies a config can name. */
+export const energyOf = (name: IjepaConfig['energy']): JepaEnergy => (name === 'l2' ? (p, t) => ({ loss: l2(p, t) }) : (p, t) => ({ loss: smoothL1(p, t, { beta: 1 }) }))
+
+/** Deterministic forward passes (no dropout or drop-path is active, the key is never drawn from). */
+const evaluation: Ctx = { key: keyOf(0), training: false }
+
+/** Target branch: full image through the EMA encoder, layer norm without affine, gather the target blocks → [T·B, Kt, D]. */
+export const forwardTarget = (v: Vit) => (targetEncoder: ParamTree, images: tf.Tensor, targetIdx: readonly tf.Tensor[]): tf.Tensor =>
+  tf.tidy(() => gatherBlocks(normalizeFeatures(encode(v, targetEncoder, images, evaluation)), targetIdx))
+
+/** Context branch: only the context tokens enter the encoder → [B, Kc, D]. */
+export const forwardContext = (v: Vit) => (encoder: ParamTree, images: tf.Tensor, contextIdx: tf.Tensor, ctx: Ctx): tf.Tensor => encode(v, encoder, images, ctx, contextIdx)
+
+/** The built parts of an I-JEPA model. */
+export interface IjepaParts {
+  readonly encoder: Vit
+  readonly predictor: Predictor
+  readonly collate: MaskCollator
+  readonly schedules: StepSchedules
+  readonly momentum: (step: number) => number
+}
+
+/** Builds the encoder, predictor, collator and schedules of a decoded config. */
+export const ijepaParts = (config: IjepaConfig, totalSteps: number): IjepaParts => {
+  const [H, W, C] = config.image
+  const g = patchGrid(config)
+  const { dim, depth, heads } = config.encoder
+  const collate = maskCollator(config.masks, grid(g[0], g[1]))
+  if (collate._tag === 'Left') throw new Error(collate.left.format())
+  const o = config.optimizer
+  if (!(Number.isInteger(totalSteps) && totalSteps >= Math.max(1, o.warmupSteps))) throw new RangeError(`ijepa: totalSteps (${totalSteps}) must be an integer ≥ max(1, optimizer.warmupSteps = ${o.warmupSteps})`)
+  return {
+    encoder: vit({ imageSize: [H, W], patchSize: config.patchSize, inChans: C, dim, depth, heads }),
+    predictor: predictor({ grid: g, embedDim: dim, predictorDim: config.predictor.dim, depth: config.predictor.depth, heads }),
+    collate: collate.right,
+    schedules: {
+      lr: warmupCosine({ startLr: o.startLr, lr: o.lr, finalLr: o.finalLr, warmupSteps: o.warmupSteps, totalSteps }),
+      weightDecay: cosineWeightDecay({ weightDecay: o.weightDecay, finalWeightDecay: o.finalWeightDecay, totalSteps }),
+    },
+    momentum: ijepaMomentum({ start: config.ema[0], end: config.ema[1], totalSteps }),
+  }
+}
+
+/** EMA of the target encoder toward the online encoder; the predictor has no target copy. */
+export const emaUpdate = (m: number) => (target: ParamTree, params: ParamTree): ParamTree => emaOver('encoder')(m)(target, params)
+
+/** Options of `ijepa`: the schedule length and, for variants, another energy and name. */
+export interface IjepaOptions {
+  readonly totalSteps: number
+  readonly energy?: JepaEnergy
+  readonly name?: string
+  readonly description?: string
+}
+
+/** The I-JEPA family of a decoded config. */
+export const ijepa = (config: IjepaConfig, options: IjepaOptions): Family => {
+  const parts = ijepaParts(config, options.totalSteps)
+  const energy = options.energy ?? energyOf(config.energy)
+  const [H, W, C] = config.image
+  const targetOf = forwardTarget(parts.encoder)
+  const contextOf = forwardContext(parts.encoder)
+  return {
+    name: options.name ?? 'ijepa',
+    description: options.description ?? `predicts EMA-encoder representations of target blocks from one context block; ${config.energy}; EMA + predictor + stop-gradient`,
+    imageDims: [H, W, C],
+    featureDim: config.encoder.dim,
+    init: (key: Key): TrainState => {
+      const k = stream(key, 'params')
+      const encoder = initOrThrow(parts.encoder.layer, fold(k, 'encoder'), [1, H, W, C]).params
+      const pred = initOrThrow(parts.predictor.layer, fold(k, 'predictor'), [[1, 1, config.encoder.dim], [1, 1], [1, 1, 1]]).params
+      const params = { encoder, predictor: pred }
+      return { step: 0, params, target: { encoder: mapTree(encoder, (x) => tf.clone(x)) }, opt: adamwInit(params) }
+    },
+    step: (state, images, key) => {
+      const masks = parts.collate(stream(key, 'mask'), images.shape[0])
+      const contextIdx = indexTensor(masks.contextIdx)
+      const targetIdx = masks.targetIdx.map(indexTensor)
+      const h = targetOf(branch(state.target, 'encoder'), images, targetIdx)
+      const ctx: Ctx = { key: stream(key, 'dropout'), training: true }
+      const { loss, grads, aux } = lossAndGrads(state.params, (p) => {
+        const z = contextOf(branch(p, 'encoder'), images, contextIdx, ctx)
+        return energy(predict(parts.predictor, branch(p, 'predictor'), z, contextIdx, targetIdx, { key: fold(ctx.key, 'predictor'), training: true }), h)
+      })
+      tf.dispose([h, contextIdx, ...targetIdx])
+      const values = scheduleValuesAt(parts.schedules, state.step)
+      const momentum = parts.momentum(state.step)
+      const norm = gradNorm(grads)
+      const next = optimizerStep(state.params, grads, state.opt, values)
+      const target = emaUpdate(momentum)(state.target, next.params)
+      disposeTree(state.target)
+      const metrics = { loss, ...aux, lr: values.lr, wd: values.wd, momentum, gradNorm: norm, contextTokens: masks.contextIdx.shape[1], targetTokens: masks.targetIdx[0]!.shape[1], targetBlocks: masks.targetIdx.length }
+      return { state: { step: state.step + 1, params: next.params, target, opt: next.opt }, metrics }
+    },
+    features: (state, images) => tf.tidy(() => averagePool(encode(parts.encoder, branch(state.target, 'encoder'), images, evaluation))),
+  }
+}

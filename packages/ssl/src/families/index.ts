@@ -1,0 +1,4 @@
+/** The SSL families, each a composition of nn layers, masks, energies, EMA and AdamW. */
+export * from './common.ts'
+export * from './ijepa-config.ts'
+export * from './ijepa.ts'
