@@ -29,6 +29,7 @@ breaks = [
  ('probe leaks a tensor per epoch', S+'linear-probe.ts', "    curve.push(record)", "    ;(await import('@tensorflow/tfjs')).scalar(epoch)\n    curve.push(record)", 'linear-probe'),
  ('no label-length check', S+'feature-matrix.ts', "      if (split.labels.length !== n) {", "      if (false) {", 'linear-probe'),
  ('knn picks least similar', S+'knn.ts', "topK(sims.subarray(r * trainRows, (r + 1) * trainRows), k, topValues, topIndices)", "topK(sims.subarray(r * trainRows, (r + 1) * trainRows).map((x) => -x), k, topValues, topIndices)", 'knn'),
+ ('bias decayed too', S+'linear-head.ts', "adamwStepInPlace(head.bias, gradBias, head.step, lr, 0)", "adamwStepInPlace(head.bias, gradBias, head.step, lr, weightDecay)", 'linear-probe'),
 ]
 only = sys.argv[1:]
 for name, path, old, new, testfile in breaks:

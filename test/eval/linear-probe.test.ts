@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs'
 import { keyOf, normal } from '@jepa-ts/core'
 import { readFileSync } from 'node:fs'
 import {
-  EvalInputError, adamState, adamwStepInPlace, featureStatistics, linearProbe, permutation, softmaxRegressionStep, standardize, type ProbeSettings,
+  EvalInputError, adamState, adamwStepInPlace, featureStatistics, linearHead, linearProbe, permutation, softmaxRegressionStep, standardize,
+  trainHeadOnBatches, type ProbeSettings,
 } from '@jepa-ts/eval'
 import { gaussianBlobs, randomLabels } from './helpers.ts'
 
@@ -108,6 +109,35 @@ test('AdamW matches torch.optim.AdamW (PyTorch 1.13, float64) on the fixture cas
     c.grads.forEach((g, t) => adamwStepInPlace(state, Float64Array.from(g), t + 1, c.lr, c.weightDecay))
     c.expected.forEach((want, i) => assert.ok(Math.abs(state.param[i]! - want) <= 1e-12 * (1 + Math.abs(want)), `case ${ci} p[${i}]: ${state.param[i]} vs torch ${want}`))
   })
+})
+
+interface ProbeFixture {
+  rows: number; testRows: number; dim: number; classes: number; lr: number; weightDecay: number
+  train: number[]; test: number[]; labels: number[]; weight0: number[]; batches: number[][]
+  trainStandardized: number[]; testStandardized: number[]; losses: number[]; weight: number[]; bias: number[]
+}
+const probeFixture = JSON.parse(readFileSync(new URL('./fixtures/probe-reference.json', import.meta.url), 'utf8')) as ProbeFixture
+
+test('standardization equals BatchNorm1d(affine=False, eps=1e-6) in eval mode with the train statistics (PyTorch fixture)', () => {
+  const f = probeFixture
+  const stats = featureStatistics(Float32Array.from(f.train), f.rows, f.dim)
+  const close = (got: ArrayLike<number>, want: readonly number[], what: string) =>
+    want.forEach((w, i) => assert.ok(Math.abs(got[i]! - w) <= 1e-6 * (1 + Math.abs(w)), `${what}[${i}]: ${got[i]} vs torch ${w}`))
+  close(standardize(Float32Array.from(f.train), f.rows, f.dim, stats), f.trainStandardized, 'train')
+  close(standardize(Float32Array.from(f.test), f.testRows, f.dim, stats), f.testStandardized, 'test')
+})
+
+test('a training pass equals nn.Linear + cross_entropy + AdamW (decay on the weight only) in PyTorch, batch for batch', () => {
+  const f = probeFixture
+  const x = standardize(Float32Array.from(f.train), f.rows, f.dim, featureStatistics(Float32Array.from(f.train), f.rows, f.dim))
+  const head = linearHead(Float64Array.from(f.weight0), f.classes, f.dim)
+  const pass = trainHeadOnBatches(head, x, Int32Array.from(f.labels), f.batches.map((b) => Int32Array.from(b)), f.lr, f.weightDecay)
+  assert.equal(head.step, f.batches.length)
+  assert.equal(pass.rows, f.batches.reduce((n, b) => n + b.length, 0))
+  const torchLossSum = f.losses.reduce((acc, l, i) => acc + l * f.batches[i]!.length, 0)
+  assert.ok(Math.abs(pass.lossSum - torchLossSum) <= 1e-5 * torchLossSum, `loss sum ${pass.lossSum} vs torch ${torchLossSum}`)
+  f.weight.forEach((w, i) => assert.ok(Math.abs(head.weight.param[i]! - w) <= 1e-7, `weight[${i}]: ${head.weight.param[i]} vs torch ${w}`))
+  f.bias.forEach((b, i) => assert.ok(Math.abs(head.bias.param[i]! - b) <= 1e-7, `bias[${i}]: ${head.bias.param[i]} vs torch ${b}`))
 })
 
 test('law: standardized train features have mean 0 and biased variance var/(var + eps) per feature', () => {

@@ -27,8 +27,7 @@ import { type Key, fold, stream, truncatedNormal, uniform64 } from '@jepa-ts/cor
 import { type EvalError, checkInteger, checkNonNegative, checkPositive, orThrow } from './eval-error.ts'
 import { type LabeledFeatures, checkSplits, hostValues } from './feature-matrix.ts'
 import { featureStatistics, standardize } from './feature-standardizer.ts'
-import { adamState, adamwStepInPlace } from './probe-adamw.ts'
-import { predictRow, softmaxRegressionStep } from './softmax-regression.ts'
+import { headAccuracy, linearHead, trainHeadOnBatches } from './linear-head.ts'
 
 /** What one epoch did: mean mini-batch cross-entropy and accuracy. */
 export interface EpochRecord {
@@ -84,12 +83,9 @@ const checkSettings = (s: ProbeSettings): E.Either<EvalError, ProbeSettings> =>
     E.map(() => s),
   )
 
-/** Fraction of rows of a standardized host matrix whose argmax logit equals the label. */
-const accuracyOf = (weight: Float64Array, bias: Float64Array, values: Float32Array, labels: Int32Array, dim: number, classes: number): number => {
-  const logits = new Float64Array(classes)
-  let correct = 0
-  for (let i = 0; i < labels.length; i++) if (predictRow(weight, bias, values, i, dim, classes, logits) === labels[i]) correct++
-  return correct / labels.length
+/** Epoch e's mini-batches: consecutive slices of its permutation (the last may be smaller). */
+function* epochBatches(order: Int32Array, batchSize: number): Generator<Int32Array> {
+  for (let start = 0; start < order.length; start += batchSize) yield order.subarray(start, Math.min(order.length, start + batchSize))
 }
 
 /** Trains a linear head on frozen, standardized train features and scores it on the test split. */
@@ -102,32 +98,15 @@ export const linearProbe = async (train: LabeledFeatures, test: LabeledFeatures,
   const trainStd = standardize(trainRaw, trainRows, dim, stats)
   const testStd = standardize(await hostValues(test.features), testRows, dim, stats)
 
-  const weight = adamState(Float64Array.from(truncatedNormal(stream(settings.key, 'params'), dim * classes, 0.01)))
-  const bias = adamState(new Float64Array(classes))
-  const gradWeight = new Float64Array(dim * classes)
-  const gradBias = new Float64Array(classes)
-  const scratch = new Float64Array(classes)
+  const head = linearHead(Float64Array.from(truncatedNormal(stream(settings.key, 'params'), classes * dim, 0.01)), classes, dim)
   const dataKey = stream(settings.key, 'data')
   const curve: EpochRecord[] = []
-  let step = 0
   for (let epoch = 0; epoch < settings.epochs; epoch++) {
     const order = permutation(fold(dataKey, epoch), trainRows)
-    let lossSum = 0
-    let correctSum = 0
-    for (let start = 0; start < trainRows; start += settings.batchSize) {
-      const rows = order.subarray(start, Math.min(trainRows, start + settings.batchSize))
-      const r = softmaxRegressionStep(weight.param, bias.param, trainStd, train.labels, rows, dim, classes, gradWeight, gradBias, scratch)
-      step++
-      adamwStepInPlace(weight, gradWeight, step, settings.lr, settings.weightDecay)
-      adamwStepInPlace(bias, gradBias, step, settings.lr, 0)
-      lossSum += r.loss * rows.length
-      correctSum += r.correct
-    }
-    const record: EpochRecord = { epoch, loss: lossSum / trainRows, accuracy: correctSum / trainRows }
+    const pass = trainHeadOnBatches(head, trainStd, train.labels, epochBatches(order, settings.batchSize), settings.lr, settings.weightDecay)
+    const record: EpochRecord = { epoch, loss: pass.lossSum / pass.rows, accuracy: pass.correct / pass.rows }
     curve.push(record)
     settings.onEpoch?.(record)
   }
-  const trainTop1 = accuracyOf(weight.param, bias.param, trainStd, train.labels, dim, classes)
-  const top1 = accuracyOf(weight.param, bias.param, testStd, test.labels, dim, classes)
-  return { top1, trainTop1, curve }
+  return { top1: headAccuracy(head, testStd, test.labels), trainTop1: headAccuracy(head, trainStd, train.labels), curve }
 }
