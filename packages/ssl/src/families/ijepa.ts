@@ -75,6 +75,24 @@ export const ijepaParts = (config: IjepaConfig, totalSteps: number): IjepaParts 
 /** EMA of the target encoder toward the online encoder; the predictor has no target copy. */
 export const emaUpdate = (m: number) => (target: ParamTree, params: ParamTree): ParamTree => emaOver('encoder')(m)(target, params)
 
+/**
+ * Masks from `stream(key, 'mask')`, the target branch outside the tape, then loss and gradients
+ * over `state.params` only (`encoder`, `predictor`). Consumes nothing; the caller owns `grads`.
+ */
+export const ijepaLossAndGrads = (parts: IjepaParts, energy: JepaEnergy) => (state: TrainState, images: tf.Tensor4D, key: Key) => {
+  const masks = parts.collate(stream(key, 'mask'), images.shape[0])
+  const contextIdx = indexTensor(masks.contextIdx)
+  const targetIdx = masks.targetIdx.map(indexTensor)
+  const h = forwardTarget(parts.encoder)(branch(state.target, 'encoder'), images, targetIdx)
+  const ctx: Ctx = { key: stream(key, 'dropout'), training: true }
+  const result = lossAndGrads(state.params, (p) => {
+    const z = forwardContext(parts.encoder)(branch(p, 'encoder'), images, contextIdx, ctx)
+    return energy(predict(parts.predictor, branch(p, 'predictor'), z, contextIdx, targetIdx, { key: fold(ctx.key, 'predictor'), training: true }), h)
+  })
+  tf.dispose([h, contextIdx, ...targetIdx])
+  return { ...result, masks }
+}
+
 /** Options of `ijepa`: the schedule length and, for variants, another energy and name. */
 export interface IjepaOptions {
   readonly totalSteps: number
@@ -88,8 +106,7 @@ export const ijepa = (config: IjepaConfig, options: IjepaOptions): Family => {
   const parts = ijepaParts(config, options.totalSteps)
   const energy = options.energy ?? energyOf(config.energy)
   const [H, W, C] = config.image
-  const targetOf = forwardTarget(parts.encoder)
-  const contextOf = forwardContext(parts.encoder)
+  const lossOf = ijepaLossAndGrads(parts, energy)
   return {
     name: options.name ?? 'ijepa',
     description: options.description ?? `predicts EMA-encoder representations of target blocks from one context block; ${config.energy}; EMA + predictor + stop-gradient`,
@@ -103,16 +120,7 @@ export const ijepa = (config: IjepaConfig, options: IjepaOptions): Family => {
       return { step: 0, params, target: { encoder: mapTree(encoder, (x) => tf.clone(x)) }, opt: adamwInit(params) }
     },
     step: (state, images, key) => {
-      const masks = parts.collate(stream(key, 'mask'), images.shape[0])
-      const contextIdx = indexTensor(masks.contextIdx)
-      const targetIdx = masks.targetIdx.map(indexTensor)
-      const h = targetOf(branch(state.target, 'encoder'), images, targetIdx)
-      const ctx: Ctx = { key: stream(key, 'dropout'), training: true }
-      const { loss, grads, aux } = lossAndGrads(state.params, (p) => {
-        const z = contextOf(branch(p, 'encoder'), images, contextIdx, ctx)
-        return energy(predict(parts.predictor, branch(p, 'predictor'), z, contextIdx, targetIdx, { key: fold(ctx.key, 'predictor'), training: true }), h)
-      })
-      tf.dispose([h, contextIdx, ...targetIdx])
+      const { loss, grads, aux, masks } = lossOf(state, images, key)
       const values = scheduleValuesAt(parts.schedules, state.step)
       const momentum = parts.momentum(state.step)
       const norm = gradNorm(grads)
