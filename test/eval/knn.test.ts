@@ -1,6 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
+import { readFileSync } from 'node:fs'
 import * as tf from '@tensorflow/tfjs'
 import { keyOf, normal } from '@jepa-ts/core'
 import { EvalInputError, knnClassify, topK, type HostMatrix, type LabeledFeatures } from '@jepa-ts/eval'
@@ -129,4 +130,26 @@ test('law: topK returns the k largest values in descending order, equal values b
       assert.deepEqual(Array.from(topValues), want.map((w) => w.v))
     }),
   )
+})
+
+interface KnnFixture {
+  rows: number; testRows: number; dim: number; classes: number
+  train: number[]; test: number[]; trainLabels: number[]; testLabels: number[]
+  runs: { k: number; temperature: number; predictions: number[]; top1: number; minBoundaryGap: number; minVoteMargin: number }[]
+}
+const knnFixture = JSON.parse(readFileSync(new URL('./fixtures/knn-reference.json', import.meta.url), 'utf8')) as KnnFixture
+
+test('kNN gives the same predictions as the DINO protocol run in PyTorch (k = 1, 5, 20, 50, 200; τ = 0.07, 0.5, 1)', async () => {
+  await tf.setBackend('cpu')
+  const f = knnFixture
+  const train: LabeledFeatures = { features: { values: Float32Array.from(f.train), shape: [f.rows, f.dim] }, labels: Int32Array.from(f.trainLabels) }
+  const held: LabeledFeatures = { features: { values: Float32Array.from(f.test), shape: [f.testRows, f.dim] }, labels: Int32Array.from(f.testLabels) }
+  assert.equal(f.runs.length, 5)
+  for (const run of f.runs) {
+    // No decision in the fixture is within float32 reach of a tie, so predictions must match exactly.
+    assert.ok(run.minBoundaryGap > 1e-6 && run.minVoteMargin > 1e-4, `fixture k = ${run.k} has a near-tie`)
+    const got = await knnClassify(train, held, { numClasses: f.classes, k: run.k, temperature: run.temperature, chunk: 16 })
+    assert.deepEqual(Array.from(got.predictions), run.predictions, `k = ${run.k}, τ = ${run.temperature}`)
+    assert.ok(Math.abs(got.top1 - run.top1) < 1e-12)
+  }
 })

@@ -1,6 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
+import { readFileSync } from 'node:fs'
 import * as tf from '@tensorflow/tfjs'
 import { keyOf, normal } from '@jepa-ts/core'
 import { EvalInputError, RANKME_EPS, rankMe, rankMeOfSpectrum, singularValues, symmetricEigenvalues, type HostMatrix } from '@jepa-ts/eval'
@@ -101,4 +102,20 @@ test('bad input: RankMe rejects non-matrices, wrong value counts, NaN and all-ze
   await assert.rejects(rankMe({ values: new Float32Array(6), shape: [2, 3] }), (e: Error) => e instanceof EvalInputError && /all-zero spectrum/.test(e.message))
   await assert.rejects(rankMe({ values: Float32Array.from([1, NaN, 0, 1]), shape: [2, 2] }), /embeddings\[0\]\[1\]: expected a finite number, got NaN/)
   await assert.rejects(rankMe({ values: new Float32Array(6), shape: [6] } as unknown as HostMatrix), /expected a matrix \[N, D\] \(rank 2\), got shape \[6\]/)
+})
+
+interface RankMeFixture { cases: { name: string; shape: [number, number]; values: number[]; rankMe: number; singularValues: number[] }[] }
+const rankMeFixture = JSON.parse(readFileSync(new URL('./fixtures/rankme-reference.json', import.meta.url), 'utf8')) as RankMeFixture
+
+test('singular values and RankMe equal torch.linalg.svdvals-based values (tall, wide, rank-deficient, badly scaled)', async () => {
+  assert.equal(rankMeFixture.cases.length, 4)
+  for (const c of rankMeFixture.cases) {
+    const values = Float32Array.from(c.values)
+    const sigma = singularValues(values, c.shape[0], c.shape[1])
+    assert.equal(sigma.length, c.singularValues.length, c.name)
+    // σ from √λ(ZᵀZ) is accurate to ~1e-8·σ_max absolutely (the zero σ of a rank-deficient matrix come out ~1e-7·σ_max).
+    c.singularValues.forEach((want, i) => assert.ok(Math.abs(sigma[i]! - want) <= 1e-6 * c.singularValues[0]!, `${c.name}: σ[${i}] ${sigma[i]} vs torch ${want}`))
+    const got = await rankMe({ values, shape: c.shape })
+    assert.ok(Math.abs(got - c.rankMe) <= 1e-6 * c.rankMe, `${c.name}: RankMe ${got} vs torch ${c.rankMe}`)
+  }
 })
