@@ -1,0 +1,50 @@
+/**
+ * Where a run starts: fresh from `family.init(key)`, or from the run directory's checkpoint.
+ *
+ * Contract of `startingState`:
+ * - `resume: false` and a checkpoint already in the directory → a `CheckpointError` (a new run never
+ *   overwrites another run's checkpoint; pass resume or choose another directory).
+ * - `resume: true` and no checkpoint → a fresh state (`resumedFrom` undefined), so a job can always
+ *   be started with resume.
+ * - `resume: true` and a checkpoint → its metadata must match this run (family, config, key,
+ *   dataset, batch size; the error names the first differing field) and its tensors must match a
+ *   freshly initialized state's tree (paths, shapes, dtypes; the error names the tensors and shapes).
+ * The caller owns the returned state.
+ */
+import { existsSync } from 'node:fs'
+import { disposeState, stateToTree, type Family, type TrainState } from './family.ts'
+import { type CheckpointMeta, CheckpointError, checkpointState, metaMismatch, readCheckpoint } from './checkpoint.ts'
+import type { RunPaths } from './run-dir.ts'
+import type { Key } from '@jepa-ts/core'
+
+/** The state a run starts from, and the checkpoint it came from. */
+export interface StartingState {
+  readonly state: TrainState
+  readonly resumedFrom: string | undefined
+}
+
+/** Loads a checkpoint into `family`'s state after validating metadata and tensors. */
+export const loadCheckpointFor = async (family: Family, key: Key, path: string, expected?: Omit<CheckpointMeta, 'step'>): Promise<{ state: TrainState; meta: CheckpointMeta }> => {
+  const file = await readCheckpoint(path)
+  if (expected !== undefined) {
+    const why = metaMismatch(expected, file.meta)
+    if (why !== undefined) throw new CheckpointError(path, `${path} belongs to another run: ${why}`)
+  }
+  const fresh = family.init(key)
+  try {
+    return { state: checkpointState(file, stateToTree(fresh)), meta: file.meta }
+  } finally {
+    disposeState(fresh)
+  }
+}
+
+/** The state a run starts from (see the module contract). */
+export const startingState = async (family: Family, key: Key, paths: RunPaths, resume: boolean, expected: Omit<CheckpointMeta, 'step'>): Promise<StartingState> => {
+  const present = existsSync(paths.checkpoint)
+  if (present && !resume) {
+    throw new CheckpointError(paths.checkpoint, `${paths.checkpoint} already exists: pass resume (--resume) to continue that run, or choose another output directory`)
+  }
+  if (!present) return { state: family.init(key), resumedFrom: undefined }
+  const { state } = await loadCheckpointFor(family, key, paths.checkpoint, expected)
+  return { state, resumedFrom: paths.checkpoint }
+}

@@ -1,0 +1,99 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import * as tf from '@tensorflow/tfjs'
+import { keyOf, uniform } from '@jepa-ts/core'
+import type { ImageDataset } from '@jepa-ts/data'
+import { train, linearAutoencoder, disposeState, RunDirError, type Family } from '@jepa-ts/train'
+
+await tf.setBackend('cpu')
+
+const dataset: ImageDataset = {
+  name: 'toy-8x8',
+  height: 8,
+  width: 8,
+  channels: 1,
+  size: 24,
+  images: Uint8Array.from(uniform(keyOf(7), 24 * 64), (u) => Math.floor(u * 256)),
+  labels: {},
+  classNames: {},
+}
+const toy = (): Family => linearAutoencoder({ imageDims: [8, 8, 1], width: 4, lr: 1e-2, weightDecay: 0.05, warmupSteps: 2, totalSteps: 20 })
+const freshDir = (): string => mkdtempSync(join(tmpdir(), 'jepa-loop-'))
+const base = { dataset, batchSize: 8, key: keyOf(3), config: { family: 'linear-ae' } }
+
+/** The toy family whose loss reads as `bad` from step `at` on (1-based count after the step). */
+const divergingAt = (at: number, bad: number): Family => {
+  const inner = toy()
+  return { ...inner, step: (s, images, key) => {
+    const r = inner.step(s, images, key)
+    return r.state.step >= at ? { state: r.state, metrics: { ...r.metrics, loss: bad } } : r
+  } }
+}
+
+for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) {
+  test(`a ${bad} loss stops the run, names the step and keeps the last good checkpoint's bytes`, async () => {
+    const dir = freshDir()
+    const file = join(dir, 'checkpoint.safetensors')
+    let goodBytes: Buffer | undefined
+    const r = await train({
+      ...base, family: divergingAt(5, bad), steps: 10, outDir: dir, checkpointEvery: 2,
+      onMetrics: (m) => { if (m.step === 5) goodBytes = readFileSync(file) },
+    })
+    assert.equal(r.outcome, 'diverged', 'outcome is diverged')
+    assert.equal(r.step, 5, 'stopped at the step that diverged')
+    assert.match(r.message, new RegExp(`loss became ${bad} at step 5.*last good checkpoint is ${file.replace(/[.]/g, '\\.')}`))
+    assert.ok(goodBytes !== undefined, 'the step-4 checkpoint existed when step 5 ran')
+    assert.ok(readFileSync(file).equals(goodBytes), 'checkpoint bytes unchanged by the divergence')
+    const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+    assert.equal(lines.length, 5, 'the diverging step is logged too')
+    assert.equal(lines[4]!.loss, String(bad), 'non-finite loss is written as a string, the line stays JSON')
+    disposeState(r.state)
+  })
+}
+
+test('aborting the signal stops between steps and reports the last good checkpoint', async () => {
+  const dir = freshDir()
+  const controller = new AbortController()
+  const r = await train({ ...base, family: toy(), steps: 50, outDir: dir, checkpointEvery: 2, signal: controller.signal, onMetrics: (m) => { if (m.step === 3) controller.abort() } })
+  assert.equal(r.outcome, 'interrupted', 'outcome is interrupted')
+  assert.equal(r.step, 3, 'the step in flight finished')
+  assert.match(r.message, /interrupted after step 3; the last good checkpoint is .*checkpoint\.safetensors/)
+  assert.equal(r.checkpoint, join(dir, 'checkpoint.safetensors'), 'the step-2 checkpoint is the last good one')
+  disposeState(r.state)
+})
+
+test('an output directory under a regular file is refused before the family is initialized', async () => {
+  const file = join(freshDir(), 'plain-file')
+  writeFileSync(file, 'x')
+  let initialized = false
+  const family: Family = { ...toy(), init: (k) => { initialized = true; return toy().init(k) } }
+  await assert.rejects(train({ ...base, family, steps: 2, outDir: join(file, 'sub'), checkpointEvery: 1 }), (e: unknown) => {
+    assert.ok(e instanceof RunDirError, 'a RunDirError')
+    assert.match(e.message, /output directory .*plain-file\/sub is not writable: /)
+    return true
+  })
+  assert.equal(initialized, false, 'nothing was computed')
+})
+
+test('the live tensor count after a run is the state alone (no leaks per step)', async () => {
+  const before = tf.memory().numTensors
+  const r = await train({ ...base, family: toy(), steps: 6, outDir: freshDir(), checkpointEvery: 3 })
+  const stateTensors = 12 // 4 params, 4 m, 4 v
+  assert.equal(tf.memory().numTensors - before, stateTensors, 'only the returned state is live')
+  disposeState(r.state)
+  assert.equal(tf.memory().numTensors, before, 'nothing left after disposing the state')
+})
+
+test('a wall-clock budget completes and writes a checkpoint; a bad budget is refused', async () => {
+  const dir = freshDir()
+  const r = await train({ ...base, family: toy(), wallClockSeconds: 0.2, outDir: dir, checkpointEvery: 1000 })
+  assert.equal(r.outcome, 'completed', 'completed')
+  assert.ok(r.step >= 1, `at least one step (${r.step})`)
+  assert.ok(existsSync(join(dir, 'checkpoint.safetensors')), 'final checkpoint written')
+  disposeState(r.state)
+  await assert.rejects(train({ ...base, family: toy(), outDir: freshDir(), checkpointEvery: 1 }), /give a budget/)
+  await assert.rejects(train({ ...base, family: toy(), steps: 0, outDir: freshDir(), checkpointEvery: 1 }), /steps must be a positive integer, got 0/)
+})
