@@ -7,7 +7,7 @@ import subprocess, sys
 S='packages/eval/src/'
 breaks = [
  ('probe label index', S+'softmax-regression.ts', "const y = labels[rows[b]!]!", "const y = labels[b]!", 'linear-probe'),
- ('probe accuracy compare <=', S+'linear-probe.ts', "if (predictRow(weight, bias, values, i, dim, classes, logits) === labels[i]) correct++", "if (predictRow(weight, bias, values, i, dim, classes, logits) <= labels[i]!) correct++", 'linear-probe'),
+ ('probe accuracy compare <=', S+'linear-head.ts', "head.classes, logits) === labels[i]) correct++", "head.classes, logits) <= labels[i]!) correct++", 'linear-probe'),
  ('Math.random shuffle', S+'linear-probe.ts', "const j = Math.floor(u[i]! * (i + 1))", "const j = Math.floor(Math.random() * (i + 1))", 'linear-probe'),
  ('gradient without 1/B', S+'softmax-regression.ts', "(c === y ? 1 : 0)) / batch", "(c === y ? 1 : 0))", 'linear-probe'),
  ('adamw no bias correction 2', S+'probe-adamw.ts', "const correction2 = Math.sqrt(1 - ADAM_BETA2 ** step)", "const correction2 = 1", 'linear-probe'),
