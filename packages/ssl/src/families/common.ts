@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs'
 import * as t from 'io-ts'
 import { type ParamTree, NonNegativeInt, PositiveInt, PositiveNumber, disposeTree, exact, withDefaults } from '@jepa-ts/core'
 import type { IndexBatch } from '@jepa-ts/masks'
-import { type OptState, type Schedule, adamwStep, disposeOptState } from '@jepa-ts/train'
+import { type DecayPredicate, type OptState, type Schedule, adamwStep, decayExceptBiasAnd1d, disposeOptState } from '@jepa-ts/train'
 
 /** `IndexBatch` (host int32 rows) → int32 tensor [B, K]. */
 export const indexTensor = (batch: IndexBatch): tf.Tensor2D => tf.tensor2d(batch.data, [batch.shape[0], batch.shape[1]], 'int32')
@@ -23,9 +23,8 @@ export const indexTensor = (batch: IndexBatch): tf.Tensor2D => tf.tensor2d(batch
 export const averagePool = (tokens: tf.Tensor): tf.Tensor2D => tf.tidy(() => tf.mean(tokens, 1) as tf.Tensor2D)
 
 /**
- * Layer norm over the last (feature) axis WITHOUT affine params, eps 1e-6 — the reference's
- * `F.layer_norm(h, (h.size(-1),))` applied to the target features (torch's default eps there is 1e-5;
- * we keep 1e-5 to match it).
+ * Layer norm over the last (feature) axis WITHOUT affine params — the reference's
+ * `F.layer_norm(h, (h.size(-1),))` on the target features, with torch's default eps 1e-5.
  */
 export const normalizeFeatures = (h: tf.Tensor, eps = 1e-5): tf.Tensor =>
   tf.tidy(() => {
@@ -63,8 +62,9 @@ export const optimizerStep = (
   opt: OptState,
   values: { readonly lr: number; readonly wd: number },
   betas: readonly [number, number] = [0.9, 0.999],
+  decays: DecayPredicate = decayExceptBiasAnd1d,
 ): { readonly params: ParamTree; readonly opt: OptState } => {
-  const next = adamwStep(params, grads, opt, { lr: values.lr, weightDecay: values.wd, beta1: betas[0], beta2: betas[1] })
+  const next = adamwStep(params, grads, opt, { lr: values.lr, weightDecay: values.wd, beta1: betas[0], beta2: betas[1], decays })
   disposeTree(params)
   disposeTree(grads)
   disposeOptState(opt)

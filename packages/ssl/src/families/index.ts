@@ -2,3 +2,5 @@
 export * from './common.ts'
 export * from './ijepa-config.ts'
 export * from './ijepa.ts'
+export * from './mae-config.ts'
+export * from './mae.ts'

@@ -1,0 +1,147 @@
+/**
+ * MAE as a composition (He et al. 2021, https://arxiv.org/abs/2111.06377; DESIGN §3.4;
+ * facebookresearch/mae `models_mae.py`). One step:
+ *
+ *   m      = randomMasking(stream(key, 'mask'), B, L, maskRatio)     idsKeep, idsRestore, mask (1 = removed)
+ *   latent = encode(v, θ.encoder, images, ctx, idsKeep)             only the visible tokens enter the encoder
+ *   pred   = maeDecode(d)(θ.decoder, latent, idsRestore)            Linear D→Dd, append mask tokens, unshuffle
+ *                                                                   (a gather by idsRestore), + sin-cos pos-embed,
+ *                                                                   blocks, norm, Linear Dd→p²·C   → [B, L, p²·C]
+ *   loss   = maeLoss(pred, patchify(images), mask, { normPix })     MSE over the masked patches
+ *   θ ← AdamW(θ, ∇θ loss), betas (0.9, 0.95), wd constant (0.05), no decay on biases, 1-D params, mask_token
+ *
+ * No target network (`target = {}`). Features: the encoder on the full image, average-pooled.
+ * Decoder param paths: `decoder_embed.*`, `mask_token` [1, 1, Dd], `decoder_blocks.{i}.*`,
+ * `decoder_norm.*`, `decoder_pred.*` (the reference's names; no CLS token, fixed pos-embed not a param).
+ * Metrics: loss, lr, wd, gradNorm, visibleTokens.
+ */
+import * as tf from '@tensorflow/tfjs'
+import { type AnyLayer, type Ctx, type Key, type ParamTree, fold, initOrThrow, keyOf, named, normal, repeat, serial, stream } from '@jepa-ts/core'
+import { type Vit, addPosEmbed, block, encode, gatherTokens, layerNorm, linear, vit } from '@jepa-ts/nn'
+import { randomMasking } from '@jepa-ts/masks'
+import { type Family, type TrainState, adamwInit, constant, decayExceptBiasAnd1d, gradNorm, lossAndGrads, warmupCosine } from '@jepa-ts/train'
+import { maeLoss } from '../energies/mae.ts'
+import { patchify } from '../energies/patchify.ts'
+import { type StepSchedules, averagePool, branch, indexTensor, optimizerStep, scheduleValuesAt } from './common.ts'
+import { patchGrid } from './ijepa-config.ts'
+import type { MaeConfig } from './mae-config.ts'
+
+/** The light decoder: its embedding (D → Dd) and its trunk (pos-embed, blocks, norm, D → p²·C). */
+export interface MaeDecoder {
+  readonly embed: AnyLayer
+  readonly trunk: AnyLayer
+  readonly dim: number
+  readonly tokens: number
+}
+
+/** Builds the decoder for a grid, an encoder width and a patch of p²·C values. */
+export const maeDecoder = (grid: readonly [number, number], encoderDim: number, decoder: { readonly dim: number; readonly depth: number; readonly heads: number }, patchValues: number): MaeDecoder => ({
+  embed: linear(encoderDim, decoder.dim, { name: 'decoder_embed' }) as AnyLayer,
+  trunk: serial(
+    addPosEmbed(grid[0], grid[1], decoder.dim, { name: 'decoder_pos_embed' }) as AnyLayer,
+    named('decoder_blocks', repeat(decoder.depth, () => block(decoder.dim, decoder.heads) as AnyLayer)),
+    layerNorm(decoder.dim, { name: 'decoder_norm' }) as AnyLayer,
+    linear(decoder.dim, patchValues, { name: 'decoder_pred' }) as AnyLayer,
+  ),
+  dim: decoder.dim,
+  tokens: grid[0] * grid[1],
+})
+
+/** Decoder params: `decoder_embed`, `mask_token` ~ N(0, 0.02²), and the trunk's. */
+export const initMaeDecoder = (d: MaeDecoder, key: Key, encoderDim: number): ParamTree => ({
+  decoder_embed: initOrThrow(d.embed, fold(key, 'embed'), [1, 1, encoderDim]).params,
+  mask_token: tf.tensor3d(normal(fold(key, 'mask_token'), d.dim).map((x) => 0.02 * x), [1, 1, d.dim]),
+  ...initOrThrow(d.trunk, fold(key, 'trunk'), [1, d.tokens, d.dim]).params,
+})
+
+/**
+ * Appends L − K copies of `maskToken` [1, 1, Dd] to `visible` [B, K, Dd] (shuffled order) and
+ * unshuffles with a gather: row i of the result is row idsRestore[b, i] of [visible, mask tokens], so
+ * visible token j lands at position idsShuffle[b, j] and every other position holds the mask token.
+ */
+export const appendAndUnshuffle = (visible: tf.Tensor, maskToken: tf.Tensor, idsRestore: tf.Tensor): tf.Tensor =>
+  tf.tidy(() => {
+    const [B, K, L] = [visible.shape[0]!, visible.shape[1]!, idsRestore.shape[1]!]
+    return gatherTokens(tf.concat([visible, tf.tile(maskToken, [B, L - K, 1])], 1), idsRestore, 'appendAndUnshuffle: idsRestore')
+  })
+
+/**
+ * latent [B, K, D] (visible tokens in shuffled order), idsRestore int32 [B, L] → [B, L, p²·C]:
+ * embed, append L − K mask tokens, unshuffle (row i of the result is token idsRestore[b, i] of
+ * [visible, mask tokens]), then the trunk.
+ */
+export const maeDecode = (d: MaeDecoder) => (params: ParamTree, latent: tf.Tensor, idsRestore: tf.Tensor, ctx: Ctx): tf.Tensor =>
+  tf.tidy(() => {
+    const x = d.embed.apply(branch(params, 'decoder_embed'), latent, ctx) as tf.Tensor
+    const unshuffled = appendAndUnshuffle(x, params.mask_token as tf.Tensor, idsRestore)
+    return d.trunk.apply(params, unshuffled, ctx) as tf.Tensor
+  })
+
+/** Encoder on the visible tokens (`idsKeep` [B, K]) then the decoder: images → predicted patches [B, L, p²·C]. */
+export const maeForward = (parts: MaeParts) => (params: ParamTree, images: tf.Tensor, idsKeep: tf.Tensor, idsRestore: tf.Tensor, ctx: Ctx): tf.Tensor =>
+  tf.tidy(() => {
+    const latent = encode(parts.encoder, branch(params, 'encoder'), images, { key: fold(ctx.key, 'encoder'), training: ctx.training }, idsKeep)
+    return maeDecode(parts.decoder)(branch(params, 'decoder'), latent, idsRestore, { key: fold(ctx.key, 'decoder'), training: ctx.training })
+  })
+
+/** MAE's decay rule: the I-JEPA rule (no decay on biases and 1-D params), and none on `mask_token`. */
+export const maeDecays = (path: string, t: tf.Tensor): boolean => decayExceptBiasAnd1d(path, t) && !path.endsWith('mask_token')
+
+/** The built parts of an MAE model. */
+export interface MaeParts {
+  readonly encoder: Vit
+  readonly decoder: MaeDecoder
+  readonly schedules: StepSchedules
+}
+
+/** Builds the encoder, decoder and schedules of a decoded config. */
+export const maeParts = (config: MaeConfig, totalSteps: number): MaeParts => {
+  const [H, W, C] = config.image
+  const g = patchGrid(config)
+  const o = config.optimizer
+  if (!(Number.isInteger(totalSteps) && totalSteps >= Math.max(1, o.warmupSteps))) throw new RangeError(`mae: totalSteps (${totalSteps}) must be an integer ≥ max(1, optimizer.warmupSteps = ${o.warmupSteps})`)
+  return {
+    encoder: vit({ imageSize: [H, W], patchSize: config.patchSize, inChans: C, ...config.encoder }),
+    decoder: maeDecoder(g, config.encoder.dim, config.decoder, config.patchSize * config.patchSize * C),
+    schedules: { lr: warmupCosine({ startLr: o.startLr, lr: o.lr, finalLr: o.finalLr, warmupSteps: o.warmupSteps, totalSteps }), weightDecay: constant(o.weightDecay) },
+  }
+}
+
+/** Masking from `stream(key, 'mask')`, then loss and gradients over `{ encoder, decoder }`. */
+export const maeLossAndGrads = (parts: MaeParts, config: MaeConfig) => (state: TrainState, images: tf.Tensor4D, key: Key) => {
+  const m = randomMasking(stream(key, 'mask'), images.shape[0], parts.decoder.tokens, config.maskRatio)
+  const idsKeep = indexTensor(m.idsKeep)
+  const idsRestore = indexTensor(m.idsRestore)
+  const mask = tf.tensor2d(m.mask.data, [m.mask.shape[0], m.mask.shape[1]])
+  const target = patchify(images, config.patchSize)
+  const ctx: Ctx = { key: stream(key, 'dropout'), training: true }
+  const result = lossAndGrads(state.params, (p) => ({ loss: maeLoss(maeForward(parts)(p, images, idsKeep, idsRestore, ctx) as tf.Tensor3D, target, mask, { normPix: config.normPix }) }))
+  tf.dispose([idsKeep, idsRestore, mask, target])
+  return { ...result, visibleTokens: m.idsKeep.shape[1] }
+}
+
+/** The MAE family of a decoded config. */
+export const mae = (config: MaeConfig, options: { readonly totalSteps: number }): Family => {
+  const parts = maeParts(config, options.totalSteps)
+  const [H, W, C] = config.image
+  const lossOf = maeLossAndGrads(parts, config)
+  return {
+    name: 'mae',
+    description: `predicts the ${config.normPix ? 'per-patch normalized ' : ''}pixels of ${config.maskRatio * 100}% masked patches; MSE on masked patches; reconstruction`,
+    imageDims: [H, W, C],
+    featureDim: config.encoder.dim,
+    init: (key) => {
+      const k = stream(key, 'params')
+      const params = { encoder: initOrThrow(parts.encoder.layer, fold(k, 'encoder'), [1, H, W, C]).params, decoder: initMaeDecoder(parts.decoder, fold(k, 'decoder'), config.encoder.dim) }
+      return { step: 0, params, target: {}, opt: adamwInit(params) }
+    },
+    step: (state, images, key) => {
+      const { loss, grads, visibleTokens } = lossOf(state, images, key)
+      const values = scheduleValuesAt(parts.schedules, state.step)
+      const norm = gradNorm(grads)
+      const next = optimizerStep(state.params, grads, state.opt, values, [0.9, 0.95], maeDecays)
+      return { state: { step: state.step + 1, params: next.params, target: {}, opt: next.opt }, metrics: { loss, lr: values.lr, wd: values.wd, gradNorm: norm, visibleTokens } }
+    },
+    features: (state, images) => tf.tidy(() => averagePool(encode(parts.encoder, branch(state.params, 'encoder'), images, { key: keyOf(0), training: false }))),
+  }
+}
