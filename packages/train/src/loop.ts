@@ -171,7 +171,7 @@ export const train = async (o: TrainOptions): Promise<TrainResult> => {
       const monitored = o.monitor !== undefined && state.step % o.monitor.every === 0 && Number.isFinite(result.metrics.loss)
         ? await o.monitor.measure(state)
         : {}
-      const record: MetricsRecord = { ...result.metrics, ...monitored, step: state.step, imagesPerSecond, elapsedSeconds: elapsed() }
+      const record: MetricsRecord = { step: state.step, ...result.metrics, ...monitored, imagesPerSecond, elapsedSeconds: elapsed() }
       metrics.append(record)
       o.onMetrics?.(record)
       if (!Number.isFinite(result.metrics.loss)) {

@@ -2,5 +2,6 @@
 import type { Command } from 'commander'
 import { register as summary } from './summary.ts'
 import { register as masks } from './masks.ts'
+import { register as train } from './train.ts'
 
-export const commands: ReadonlyArray<(program: Command) => void> = [summary, masks]
+export const commands: ReadonlyArray<(program: Command) => void> = [summary, masks, train]

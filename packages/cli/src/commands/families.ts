@@ -1,0 +1,85 @@
+/**
+ * The families the CLI can train, by name: each entry decodes its `model` config section (an io-ts
+ * codec with readable errors rooted at `model`) and builds the `Family` for a schedule length.
+ *
+ * Contract: `build(input, root, options)` returns `Left(ConfigError)` naming fields under `root` for
+ * a bad model section, else the family. Entries hide their config type (built from a typed decoder
+ * and constructor by `familyEntry`), so one registry holds families with different configs. Commands
+ * take a registry argument (default `defaultFamilies`), so tests can train a toy family.
+ *
+ * Registered: `ijepa` (@jepa-ts/ssl) and `linear-ae` (the loop's smoke-test autoencoder from
+ * @jepa-ts/train). MAE and the joint-embedding families are added here as they land in @jepa-ts/ssl.
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import * as t from 'io-ts'
+import { type ConfigError, decode, exact, withDefaults, PositiveInt, NonNegativeInt, PositiveNumber } from '@jepa-ts/core'
+import { type Family, linearAutoencoder } from '@jepa-ts/train'
+import { decodeIjepaConfig, ijepa, ijepaFashionInput } from '@jepa-ts/ssl'
+
+/** What a family needs besides its config. */
+export interface FamilyBuildOptions {
+  /** Steps of the LR / weight-decay / EMA schedules. */
+  readonly totalSteps: number
+}
+
+/** A trainable family known to the CLI. */
+export interface FamilyEntry {
+  readonly name: string
+  readonly description: string
+  /** A model section that decodes (for docs and `jepa families`). */
+  readonly example: unknown
+  build(input: unknown, root: string, options: FamilyBuildOptions): E.Either<ConfigError, Family>
+}
+
+/** Builds an entry from a typed decoder and constructor. */
+export const familyEntry = <C>(spec: {
+  readonly name: string
+  readonly description: string
+  readonly example: unknown
+  readonly decode: (input: unknown, root: string) => E.Either<ConfigError, C>
+  readonly create: (config: C, options: FamilyBuildOptions) => Family
+}): FamilyEntry => ({
+  name: spec.name,
+  description: spec.description,
+  example: spec.example,
+  build: (input, root, options) => {
+    const decoded = spec.decode(input, root)
+    return E.isLeft(decoded) ? decoded : E.right(spec.create(decoded.right, options))
+  },
+})
+
+/** The linear autoencoder's model section. */
+export const LinearAeConfigCodec = withDefaults(
+  exact(
+    { image: t.tuple([PositiveInt, PositiveInt, PositiveInt], 'ImageDims [H, W, C]'), width: PositiveInt },
+    { lr: PositiveNumber, weightDecay: t.number, warmupSteps: NonNegativeInt },
+    'LinearAeConfig',
+  ),
+  { lr: 1e-3, weightDecay: 0.05, warmupSteps: 10 },
+  'LinearAeConfig',
+)
+
+const linearAe = familyEntry({
+  name: 'linear-ae',
+  description: 'denoising linear autoencoder: a smoke test of the loop and the CLI, not an SSL method',
+  example: { image: [32, 32, 1], width: 32 },
+  decode: (input, root) => decode(LinearAeConfigCodec, input, root),
+  create: (c, o) => linearAutoencoder({ imageDims: c.image, width: c.width, lr: c.lr, weightDecay: c.weightDecay, warmupSteps: Math.min(c.warmupSteps, o.totalSteps), totalSteps: o.totalSteps }),
+})
+
+const ijepaEntry = familyEntry({
+  name: 'ijepa',
+  description: 'I-JEPA: predicts EMA-encoder representations of target blocks from a context block',
+  example: ijepaFashionInput,
+  decode: decodeIjepaConfig,
+  create: (c, o) => ijepa(c, { totalSteps: o.totalSteps }),
+})
+
+/** Families by name. */
+export type FamilyRegistry = ReadonlyMap<string, FamilyEntry>
+
+/** Makes a registry from entries (later entries replace earlier ones of the same name). */
+export const familyRegistry = (entries: readonly FamilyEntry[]): FamilyRegistry => new Map(entries.map((e) => [e.name, e]))
+
+/** The families of this build. */
+export const defaultFamilies: FamilyRegistry = familyRegistry([ijepaEntry, linearAe])

@@ -1,0 +1,80 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import * as E from 'fp-ts/lib/Either.js'
+import { decodeRunConfig, readRunConfig } from '../../packages/cli/src/config.ts'
+import { runTrain, type CommandIo } from '../../packages/cli/src/commands/train.ts'
+import { commands } from '../../packages/cli/src/commands/index.ts'
+import { helpOf } from '../../packages/cli/src/commands/train-help.ts'
+
+const dir = (): string => mkdtempSync(join(tmpdir(), 'jepa-cli-train-'))
+const good = { family: 'linear-ae', model: { image: [32, 32, 1], width: 8 }, train: { batchSize: 16, steps: 4, checkpointEvery: 2, monitorEvery: 2, monitorImages: 64 } }
+const writeConfig = (value: unknown): string => {
+  const path = join(dir(), 'cfg.json')
+  writeFileSync(path, JSON.stringify(value))
+  return path
+}
+const capture = (): CommandIo & { lines: string[] } => {
+  const lines: string[] = []
+  return { lines, out: (l) => lines.push(l), err: (l) => lines.push(l) }
+}
+
+test('config errors name the file and the field: wrong type, unknown key, impossible value, unknown family, missing budget', () => {
+  const cases: Array<[unknown, RegExp]> = [
+    [{ ...good, train: { ...good.train, batchSize: '16' } }, /cfg\.json: Expecting PositiveInt at train\.batchSize but instead got: "16"/],
+    [{ ...good, train: { ...good.train, stpes: 4 } }, /cfg\.json: unknown key "stpes" at train \(did you mean "steps"\?\)/],
+    [{ ...good, model: { ...good.model, width: 0 } }, /cfg\.json: Expecting PositiveInt at model\.width but instead got: 0/],
+    [{ ...good, family: 'bjepa' }, /cfg\.json: Expecting one of .*"linear-ae".* at family but instead got: "bjepa"/],
+    [{ ...good, train: { batchSize: 16 } }, /cfg\.json: train\.steps or train\.wallClockSeconds must be given/],
+    [{ ...good, extra: 1 }, /cfg\.json: unknown key "extra"/],
+  ]
+  for (const [value, expected] of cases) {
+    const r = readRunConfig(writeConfig(value))
+    assert.ok(E.isLeft(r), `refused: ${JSON.stringify(value)}`)
+    assert.match(r.left.format(), expected)
+  }
+  const ok = decodeRunConfig(good)
+  assert.ok(E.isRight(ok), 'the good config decodes')
+  assert.deepEqual(ok.right.json, { family: 'linear-ae', model: good.model, train: { batchSize: 16, checkpointEvery: 2, monitorEvery: 2, monitorImages: 64, seed: 0, scheduleSteps: 4 } }, 'stored config: defaults filled, budget left out')
+})
+
+test('jepa train: config errors exit 2 with the message; an unwritable output directory exits 2 before training', async () => {
+  const io = capture()
+  assert.equal(await runTrain(writeConfig({ ...good, train: { ...good.train, batchSize: -1 } }), { backend: 'cpu' }, io), 2, 'exit 2 on a bad config')
+  assert.match(io.lines.join('\n'), /Expecting PositiveInt at train\.batchSize/)
+  const file = join(dir(), 'a-file')
+  writeFileSync(file, 'x')
+  const io2 = capture()
+  assert.equal(await runTrain(writeConfig(good), { backend: 'cpu', out: join(file, 'run') }, io2), 2, 'exit 2 on an unwritable directory')
+  assert.match(io2.lines.join('\n'), /jepa train: output directory .*a-file\/run is not writable/)
+})
+
+test('jepa train trains the smoke family end to end, then --resume continues and refuses other schedules', async () => {
+  const out = join(dir(), 'run')
+  const config = writeConfig(good)
+  const io = capture()
+  assert.equal(await runTrain(config, { backend: 'cpu', out }, io), 0, `exit 0: ${io.lines.join('\n')}`)
+  assert.ok(existsSync(join(out, 'checkpoint.safetensors')), 'checkpoint written')
+  const lines = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>)
+  assert.deepEqual(lines.map((l) => l.step), [1, 2, 3, 4], 'a line per step')
+  assert.equal(lines.filter((l) => typeof l.rankMe === 'number' && typeof l.collapseStd === 'number').length, 2, 'RankMe and collapse std every 2 steps')
+  const again = capture()
+  assert.equal(await runTrain(config, { backend: 'cpu', out }, again), 2, 'a second run without --resume is refused')
+  assert.match(again.lines.join('\n'), /already exists: pass resume/)
+  const resumed = capture()
+  assert.equal(await runTrain(config, { backend: 'cpu', out, resume: true, steps: 6 }, resumed), 2, 'another schedule length is refused')
+  assert.match(resumed.lines.join('\n'), /config\.train\.scheduleSteps: this run has 6, the checkpoint has 4/)
+})
+
+test('every command answers --help with its usage', () => {
+  const seen: string[] = []
+  for (const register of commands) {
+    for (const [name, text] of helpOf(register)) {
+      seen.push(name)
+      assert.match(text, new RegExp(`Usage: jepa ${name}`), `${name} prints its usage`)
+    }
+  }
+  for (const name of ['summary', 'masks', 'train']) assert.ok(seen.includes(name), `${name} is registered (${seen.join(', ')})`)
+})
