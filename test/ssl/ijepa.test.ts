@@ -5,6 +5,7 @@
  * in ijepa-wasm.test.ts (one backend per process).
  */
 import { test } from 'node:test'
+import { readFileSync } from 'node:fs'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import * as tf from '@tensorflow/tfjs'
@@ -160,5 +161,6 @@ test('config errors name the field', () => {
   assert.match(error({ ...base, encoder: { dim: 16, depth: 0, heads: 2 } }), /PositiveInt at ijepa\.encoder\.depth/)
   assert.match(error({ ...base, masks: { strategy: 'multi-block', minKeep: 40 } }), /ijepa\.masks\.minKeep/)
   assert.match(error({ ...base, optimizer: { lr: 1, warmup: 3 } }), /unknown key "warmup" at ijepa\.optimizer/)
-  assert.equal(ijepaFashion.masks.strategy, 'multi-block-corrected', 'the preset decodes')
+  const file = decodeIjepaConfigOrThrow(JSON.parse(readFileSync(new URL('../../examples/configs/ijepa-fashion.json', import.meta.url), 'utf8')))
+  assert.deepEqual(file, ijepaFashion, 'examples/configs/ijepa-fashion.json is the typed preset')
 })

@@ -4,6 +4,7 @@
  * determinism, features, config errors. The wasm learning check is in mae-wasm.test.ts.
  */
 import { test } from 'node:test'
+import { readFileSync } from 'node:fs'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import * as tf from '@tensorflow/tfjs'
@@ -113,5 +114,6 @@ test('config errors name the field', () => {
   assert.match(error({ ...tinyMaeInput, maskRatio: 1 }), /MaskRatio at mae\.maskRatio/)
   assert.match(error({ ...tinyMaeInput, maskRatio: 0.99 }), /mae\.maskRatio \(0\.99\) keeps no token/)
   assert.match(error({ ...tinyMaeInput, normpix: true }), /unknown key "normpix" at mae \(did you mean "normPix"\?\)/)
-  assert.ok(E.isRight(decodeMaeConfig(maeFashionInput)), 'the Fashion-MNIST preset decodes')
+  const file = decodeMaeConfigOrThrow(JSON.parse(readFileSync(new URL('../../examples/configs/mae-fashion.json', import.meta.url), 'utf8')))
+  assert.deepEqual(file, decodeMaeConfigOrThrow(maeFashionInput), 'examples/configs/mae-fashion.json is the typed preset')
 })
