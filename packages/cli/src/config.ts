@@ -95,7 +95,7 @@ export const decodeRunConfig = (input: unknown, registry: FamilyRegistry = defau
   const shape = decode(RunShape, input, '', source)
   if (E.isLeft(shape)) return shape
   const entry = registry.get(shape.right.family)
-  const known = [...registry.keys()].map((k) => JSON.stringify(k)).join(' | ')
+  const known = registry.size === 0 ? '(no families registered)' : [...registry.keys()].map((k) => JSON.stringify(k)).join(' | ')
   const trainInput = withBudget(shape.right.train, budget)
   const train = decode(TrainSectionCodec, trainInput, 'train', source)
   if (entry === undefined) {

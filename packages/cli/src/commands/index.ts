@@ -3,5 +3,6 @@ import type { Command } from 'commander'
 import { register as summary } from './summary.ts'
 import { register as masks } from './masks.ts'
 import { register as train } from './train.ts'
+import { register as evaluate } from './eval.ts'
 
-export const commands: ReadonlyArray<(program: Command) => void> = [summary, masks, train]
+export const commands: ReadonlyArray<(program: Command) => void> = [summary, masks, train, evaluate]

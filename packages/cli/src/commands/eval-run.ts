@@ -1,0 +1,108 @@
+/**
+ * The evaluation behind `jepa eval` and `jepa compare`: a trained state, the same architecture at
+ * its untrained initialization, and raw pixels, each through the same linear probe, kNN, RankMe and
+ * collapse monitor of @jepa-ts/eval (DESIGN §3.6: every comparison shows both baselines).
+ *
+ * Contract: features come from `family.features` over fixed samples of the train and test splits
+ * (`--limit` images of each, the same images for every method and every run; all when no limit),
+ * padded to the family's input like in training; raw pixels use the unpadded images. RankMe and
+ * collapse std are measured on the test features. Every number is a pure function of the
+ * checkpoint, the data and `settings` on a given backend. No tensor outlives a call.
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import { type Key, stream } from '@jepa-ts/core'
+import { type ImageDataset, toBatchArray, numClasses } from '@jepa-ts/data'
+import { type CompareRow, type HostMatrix, linearProbe, knnClassify, rankMe, collapseMonitor, rawPixelFeatures } from '@jepa-ts/eval'
+import { type Family, type TrainState, disposeState } from '@jepa-ts/train'
+import { featuresOf, fixedSample, padToFor } from './train-dataset.ts'
+
+/** How the representations are judged. */
+export interface EvalSettings {
+  /** At most this many train and test images (all when undefined). */
+  readonly limit?: number
+  /** The label field to probe (default: the dataset's first). */
+  readonly label?: string
+  readonly probeEpochs: number
+  readonly probeBatchSize: number
+  readonly probeLr: number
+  readonly probeWeightDecay: number
+  readonly knnK: number
+  readonly key: Key
+}
+
+/** Defaults of `EvalSettings` (apart from the key). */
+export const EVAL_DEFAULTS = { probeEpochs: 10, probeBatchSize: 256, probeLr: 1e-2, probeWeightDecay: 1e-4, knnK: 20 } as const
+
+/** The labeled splits every method is evaluated on. */
+export interface EvalData {
+  readonly train: ImageDataset
+  readonly test: ImageDataset
+  readonly trainIndices: Int32Array
+  readonly testIndices: Int32Array
+  readonly field: string
+  readonly numClasses: number
+  readonly trainLabels: Int32Array
+  readonly testLabels: Int32Array
+}
+
+/** Picks the samples and labels; Left(message) naming the missing label field. */
+export const evalData = (train: ImageDataset, test: ImageDataset, settings: Pick<EvalSettings, 'limit' | 'label'>): E.Either<string, EvalData> => {
+  const field = settings.label ?? Object.keys(train.labels)[0]
+  if (field === undefined || train.labels[field] === undefined || test.labels[field] === undefined) {
+    return E.left(`--label: ${train.name} has label fields ${Object.keys(train.labels).join(', ') || 'none'}; got ${field ?? 'none'}`)
+  }
+  const trainIndices = fixedSample(train, settings.limit ?? train.size, 'eval-train')
+  const testIndices = fixedSample(test, settings.limit ?? test.size, 'eval-test')
+  const pick = (values: Int32Array, idx: Int32Array): Int32Array => Int32Array.from(idx, (i) => values[i]!)
+  return E.right({
+    train, test, trainIndices, testIndices, field, numClasses: numClasses(train, field),
+    trainLabels: pick(train.labels[field]!, trainIndices), testLabels: pick(test.labels[field]!, testIndices),
+  })
+}
+
+/** Probe, kNN, RankMe and collapse std of one method's train/test features. */
+export const scoreFeatures = async (method: string, train: HostMatrix, test: HostMatrix, data: EvalData, settings: EvalSettings): Promise<CompareRow> => {
+  const labeledTrain = { features: train, labels: data.trainLabels }
+  const labeledTest = { features: test, labels: data.testLabels }
+  const probe = await linearProbe(labeledTrain, labeledTest, {
+    numClasses: data.numClasses, epochs: settings.probeEpochs, batchSize: settings.probeBatchSize, lr: settings.probeLr, weightDecay: settings.probeWeightDecay, key: stream(settings.key, 'probe'),
+  })
+  const knn = await knnClassify(labeledTrain, labeledTest, { numClasses: data.numClasses, k: Math.min(settings.knnK, train.shape[0]) })
+  const finite = test.values.every((v) => Number.isFinite(v))
+  const nonZero = test.values.some((v) => v !== 0)
+  return {
+    method,
+    linearTop1: probe.top1,
+    knnTop1: knn.top1,
+    ...(finite && nonZero ? { rankMe: await rankMe(test) } : {}),
+    ...(finite && test.shape[0] >= 2 ? { collapseStd: await collapseMonitor(test) } : {}),
+  }
+}
+
+/** The raw-pixel baseline. */
+export const rawPixelRow = async (data: EvalData, settings: EvalSettings): Promise<CompareRow> => {
+  const host = (ds: ImageDataset, idx: Int32Array): HostMatrix => {
+    const { data: values, shape } = toBatchArray(ds, idx)
+    return rawPixelFeatures({ values, shape })
+  }
+  return scoreFeatures('raw pixels', host(data.train, data.trainIndices), host(data.test, data.testIndices), data, settings)
+}
+
+/** A state's row (trained or not). */
+export const stateRow = async (method: string, family: Family, state: TrainState, data: EvalData, settings: EvalSettings): Promise<E.Either<string, CompareRow>> => {
+  const padTo = padToFor(data.train, family)
+  if (E.isLeft(padTo)) return padTo
+  const train = featuresOf(family, state, data.train, data.trainIndices, padTo.right)
+  const test = featuresOf(family, state, data.test, data.testIndices, padTo.right)
+  return E.right(await scoreFeatures(method, train, test, data, settings))
+}
+
+/** The random-init baseline: `family.init(initKey)`, never trained. */
+export const randomInitRow = async (method: string, family: Family, initKey: Key, data: EvalData, settings: EvalSettings): Promise<E.Either<string, CompareRow>> => {
+  const state = family.init(initKey)
+  try {
+    return await stateRow(method, family, state, data, settings)
+  } finally {
+    disposeState(state)
+  }
+}

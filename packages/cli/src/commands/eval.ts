@@ -1,0 +1,158 @@
+/**
+ * `jepa eval <run dir | checkpoint>`: loads a checkpoint (the family and its config come from the
+ * checkpoint's own metadata), extracts features on the train and test splits, and scores them with
+ * the linear probe, kNN, RankMe and the collapse monitor, beside the two baselines (raw pixels and
+ * the same architecture at its untrained initialization). Prints the table and writes `eval.md`
+ * and `eval.json` next to the checkpoint (atomically).
+ *
+ * Exit codes: 0 done; 2 bad input (a missing, truncated or lying checkpoint, a checkpoint whose
+ * family is not in this build, bad data), each with a message naming the file.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import type { Command } from 'commander'
+import * as E from 'fp-ts/lib/Either.js'
+import { atomicWriteFile, keyOf, stream } from '@jepa-ts/core'
+import { type CompareRow, compareTable } from '@jepa-ts/eval'
+import { disposeState, loadCheckpointFor, parseMetrics, readCheckpoint, type CheckpointMeta, type MetricsRecord } from '@jepa-ts/train'
+import { type RunConfig, decodeRunConfig } from '../config.ts'
+import { type FamilyRegistry, defaultFamilies } from './families.ts'
+import { type CommandIo, EXIT, activateBackend, consoleIo, parsers } from './train.ts'
+import { type EvalSettings, EVAL_DEFAULTS, evalData, rawPixelRow, randomInitRow, stateRow } from './eval-run.ts'
+import { loadSplit } from './train-dataset.ts'
+
+/** Options of `jepa eval`, as commander parses them. */
+export interface EvalCommandOptions {
+  readonly data?: string
+  readonly backend?: string
+  readonly limit?: number
+  readonly label?: string
+  readonly probeEpochs?: number
+  readonly out?: string
+}
+
+/** The checkpoint of a run directory, or the file itself. */
+export const checkpointPathOf = (target: string): string =>
+  existsSync(target) && statSync(target).isDirectory() ? join(target, 'checkpoint.safetensors') : target
+
+/** The run config stored in a checkpoint, decoded against this build's families. */
+export const configOfCheckpoint = (path: string, meta: CheckpointMeta, registry: FamilyRegistry): E.Either<string, RunConfig> => {
+  const r = decodeRunConfig(meta.config, registry, `${path} (metadata.config)`, { steps: Math.max(1, meta.step) })
+  return E.isLeft(r) ? E.left(r.left.format()) : r
+}
+
+/** Throughput and time of a run from its metrics file (mean images/s, last elapsed seconds). */
+export const throughputOf = (records: readonly MetricsRecord[]): Pick<CompareRow, 'imagesPerSecond' | 'wallSeconds'> => {
+  const ips = records.map((r) => r.imagesPerSecond).filter((v): v is number => typeof v === 'number' && Number.isFinite(v))
+  const last = records.at(-1)?.elapsedSeconds
+  return {
+    ...(ips.length === 0 ? {} : { imagesPerSecond: ips.reduce((a, b) => a + b, 0) / ips.length }),
+    ...(typeof last === 'number' ? { wallSeconds: last } : {}),
+  }
+}
+
+/** The rows of one checkpoint: trained, random init, raw pixels. */
+export interface CheckpointEvaluation {
+  readonly rows: readonly CompareRow[]
+  readonly meta: CheckpointMeta
+  readonly notes: readonly string[]
+}
+
+/** Evaluates a checkpoint and the baselines; Left(message naming the file) for bad input. */
+export const evaluateCheckpoint = async (
+  checkpoint: string,
+  options: { readonly data?: string; readonly limit?: number; readonly label?: string; readonly probeEpochs?: number; readonly rawPixels?: boolean },
+  registry: FamilyRegistry = defaultFamilies,
+): Promise<E.Either<string, CheckpointEvaluation>> => {
+  let file
+  try {
+    file = await readCheckpoint(checkpoint)
+  } catch (e) {
+    return E.left(e instanceof Error ? e.message : String(e))
+  }
+  const run = configOfCheckpoint(checkpoint, file.meta, registry)
+  if (E.isLeft(run)) return run
+  const train = loadSplit('train', options.data)
+  if (E.isLeft(train)) return train
+  const test = loadSplit('test', options.data)
+  if (E.isLeft(test)) return test
+  const notes: string[] = []
+  if (train.right.source === 'synthetic-shapes') notes.push(train.right.note)
+  if (train.right.dataset.name !== file.meta.dataset) notes.push(`the checkpoint was trained on ${file.meta.dataset}; evaluating on ${train.right.dataset.name}`)
+  const settings: EvalSettings = {
+    ...EVAL_DEFAULTS,
+    ...(options.probeEpochs === undefined ? {} : { probeEpochs: options.probeEpochs }),
+    ...(options.limit === undefined ? {} : { limit: options.limit }),
+    ...(options.label === undefined ? {} : { label: options.label }),
+    key: stream(keyOf(run.right.train.seed), 'eval'),
+  }
+  const data = evalData(train.right.dataset, test.right.dataset, settings)
+  if (E.isLeft(data)) return data
+  const family = run.right.family
+  const initKey = stream(keyOf(run.right.train.seed), 'init')
+  let loaded
+  try {
+    loaded = await loadCheckpointFor(family, initKey, checkpoint)
+  } catch (e) {
+    return E.left(e instanceof Error ? e.message : String(e))
+  }
+  let trained: E.Either<string, CompareRow>
+  try {
+    trained = await stateRow(`${run.right.familyName} (step ${file.meta.step})`, family, loaded.state, data.right, settings)
+  } finally {
+    disposeState(loaded.state)
+  }
+  if (E.isLeft(trained)) return trained
+  const metricsFile = join(dirname(checkpoint), 'metrics.jsonl')
+  const throughput = existsSync(metricsFile) ? throughputOf(parseMetrics(readFileSync(metricsFile, 'utf8'))) : {}
+  const random = await randomInitRow(`${run.right.familyName} (random init)`, family, initKey, data.right, settings)
+  if (E.isLeft(random)) return random
+  const rows = [{ ...trained.right, ...throughput }, random.right, ...(options.rawPixels === false ? [] : [await rawPixelRow(data.right, settings)])]
+  return E.right({ rows, meta: file.meta, notes })
+}
+
+/** Runs `jepa eval` and returns its exit code. */
+export const runEval = async (target: string, options: EvalCommandOptions, io: CommandIo = consoleIo, registry: FamilyRegistry = defaultFamilies): Promise<number> => {
+  const backend = await activateBackend(options.backend, io)
+  if (E.isLeft(backend)) {
+    io.err(`jepa eval: ${backend.left}`)
+    return EXIT.badInput
+  }
+  const checkpoint = checkpointPathOf(target)
+  const started = performance.now()
+  const r = await evaluateCheckpoint(checkpoint, options, registry)
+  if (E.isLeft(r)) {
+    io.err(`jepa eval: ${r.left}`)
+    return EXIT.badInput
+  }
+  for (const note of r.right.notes) io.err(`note: ${note}`)
+  const table = compareTable(r.right.rows)
+  io.out(table)
+  const outDir = options.out ?? dirname(checkpoint)
+  const seconds = (performance.now() - started) / 1000
+  try {
+    await atomicWriteFile(join(outDir, 'eval.md'), new TextEncoder().encode(`# Evaluation of ${checkpoint}\n\n${table}\n(${seconds.toFixed(1)} s; limit ${options.limit ?? 'none'})\n`))
+    await atomicWriteFile(join(outDir, 'eval.json'), new TextEncoder().encode(`${JSON.stringify({ checkpoint, step: r.right.meta.step, rows: r.right.rows }, null, 2)}\n`))
+  } catch (e) {
+    io.err(`jepa eval: ${e instanceof Error ? e.message : String(e)}`)
+    return EXIT.badInput
+  }
+  io.err(`wrote ${join(outDir, 'eval.md')} and eval.json (${seconds.toFixed(1)} s)`)
+  return EXIT.ok
+}
+
+export const register = (program: Command): void => {
+  program
+    .command('eval')
+    .description('evaluate a checkpoint: linear probe, kNN, RankMe, collapse std, beside raw pixels and the untrained architecture')
+    .argument('<checkpoint>', 'a run directory or a checkpoint.safetensors file')
+    .option('--data <dir>', 'Fashion-MNIST IDX folder (default: Debian\'s install, else synthetic shapes)')
+    .option('--backend <name>', 'auto | native | wasm | cpu', 'auto')
+    .option('--limit <n>', 'at most n train and n test images (default: all)', parsers.positiveInt('--limit'))
+    .option('--label <field>', 'label field to probe (default: the dataset\'s first)')
+    .option('--probe-epochs <n>', `linear-probe epochs (default ${EVAL_DEFAULTS.probeEpochs})`, parsers.positiveInt('--probe-epochs'))
+    .option('--out <dir>', 'where eval.md and eval.json go (default: next to the checkpoint)')
+    .action(async (target: string, options: EvalCommandOptions) => {
+      process.exitCode = await runEval(target, options)
+    })
+}
