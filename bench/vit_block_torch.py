@@ -40,7 +40,7 @@ def main():
     ap.add_argument('--dim', type=int, default=192)
     ap.add_argument('--heads', type=int, default=3)
     ap.add_argument('--depth', type=int, default=4)
-    ap.add_argument('--warmup', type=int, default=2)
+    ap.add_argument('--warmup', type=int, default=1)
     ap.add_argument('--steps', type=int, default=5)
     ap.add_argument('--threads', type=int, default=2)
     a = ap.parse_args()

@@ -277,3 +277,21 @@ test('large tensors (the multi-threaded paths) agree with cpu', async () => {
     { numRuns: 6 },
   )
 })
+
+test('empty tensors: binary, unary, transpose, softmax, concat and reductions over a non-empty axis give empty results like cpu', async () => {
+  await setup()
+  const cases: readonly [string, () => tf.Tensor][] = [
+    ['add', () => tf.add(tf.zeros([0, 3]), tf.ones([1, 3]))],
+    ['exp', () => tf.exp(tf.zeros([2, 0]))],
+    ['transpose', () => tf.transpose(tf.zeros([0, 2, 3]), [2, 0, 1])],
+    ['softmax', () => tf.softmax(tf.zeros([0, 4]))],
+    ['concat', () => tf.concat([tf.zeros([0, 2]), tf.zeros([0, 2])], 0)],
+    ['sum', () => tf.sum(tf.zeros([0, 5]), 1)],
+    ['matMul', () => tf.matMul(tf.zeros([0, 3]), tf.ones([3, 4]))],
+  ]
+  for (const [name, f] of cases) {
+    const r = await onBoth(f)
+    assert.equal(r.native[0]!.length, 0, name)
+    assert.equal(size(r.shapes[0]!), 0, name)
+  }
+})

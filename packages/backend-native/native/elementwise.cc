@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "fastmath.h"
 #include "kernels.h"
 #include "pool.h"
 
@@ -97,11 +98,11 @@ void binaryT(float* out, const float* a, const float* b, const Shape& shape, con
   });
 }
 
-inline float erfOf(float x) { return std::erf(x); }
+inline float erfOf(float x) { return ferf(x); }
 
 template <int Op>
 inline float un(float x, float alpha) {
-  if constexpr (Op == kExp) return std::exp(x);
+  if constexpr (Op == kExp) return fexp(x);
   if constexpr (Op == kLog) return std::log(x);
   if constexpr (Op == kTanh) return std::tanh(x);
   if constexpr (Op == kErf) return erfOf(x);
@@ -111,7 +112,7 @@ inline float un(float x, float alpha) {
   if constexpr (Op == kNeg) return -x;
   if constexpr (Op == kRelu) return x < 0.f ? 0.f : x;
   if constexpr (Op == kAbs) return std::fabs(x);
-  if constexpr (Op == kSigmoid) return 1.f / (1.f + std::exp(-x));
+  if constexpr (Op == kSigmoid) return 1.f / (1.f + fexp(-x));
   if constexpr (Op == kReciprocal) return 1.f / x;
   if constexpr (Op == kLog1p) return std::log1p(x);
   if constexpr (Op == kExpm1) return std::expm1(x);

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <vector>
 
+#include "fastmath.h"
 #include "kernels.h"
 #include "pool.h"
 
@@ -72,7 +73,7 @@ static constexpr float kInvSqrt2Pi = 0.39894228040143268f;
 
 void gelu(float* y, const float* x, int64_t n) {
   parallel_for(n, 8, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) y[i] = 0.5f * x[i] * (1.f + std::erf(x[i] * kInvSqrt2));
+    for (int64_t i = b; i < e; ++i) y[i] = 0.5f * x[i] * (1.f + ferf(x[i] * kInvSqrt2));
   });
 }
 
@@ -80,8 +81,8 @@ void geluGrad(float* dx, const float* dy, const float* x, int64_t n) {
   parallel_for(n, 12, [&](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; ++i) {
       const float xi = x[i];
-      const float cdf = 0.5f * (1.f + std::erf(xi * kInvSqrt2));
-      const float pdf = kInvSqrt2Pi * std::exp(-0.5f * xi * xi);
+      const float cdf = 0.5f * (1.f + ferf(xi * kInvSqrt2));
+      const float pdf = kInvSqrt2Pi * fexp(-0.5f * xi * xi);
       dx[i] = dy[i] * (cdf + xi * pdf);
     }
   });
@@ -94,7 +95,7 @@ static void softmaxRows(float* s, int64_t rows, int64_t cols) {
     for (int64_t i = 0; i < cols; ++i) mx = p[i] > mx ? p[i] : mx;
     float sum = 0.f;
     for (int64_t i = 0; i < cols; ++i) {
-      p[i] = std::exp(p[i] - mx);
+      p[i] = fexp(p[i] - mx);
       sum += p[i];
     }
     const float inv = 1.f / sum;

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <limits>
 
+#include "fastmath.h"
 #include "kernels.h"
 #include "pool.h"
 
@@ -173,11 +174,9 @@ void softmax(float* out, const float* x, int64_t rows, int64_t cols) {
       float* dst = out + r * cols;
       float mx = -std::numeric_limits<float>::infinity();
       for (int64_t i = 0; i < cols; ++i) mx = src[i] > mx ? src[i] : mx;
+      for (int64_t i = 0; i < cols; ++i) dst[i] = fexp(src[i] - mx);
       float s = 0.f;
-      for (int64_t i = 0; i < cols; ++i) {
-        dst[i] = std::exp(src[i] - mx);
-        s += dst[i];
-      }
+      for (int64_t i = 0; i < cols; ++i) s += dst[i];
       const float inv = 1.f / s;
       for (int64_t i = 0; i < cols; ++i) dst[i] *= inv;
     }
