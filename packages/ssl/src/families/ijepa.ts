@@ -76,20 +76,28 @@ export const ijepaParts = (config: IjepaConfig, totalSteps: number): IjepaParts 
 export const emaUpdate = (m: number) => (target: ParamTree, params: ParamTree): ParamTree => emaOver('encoder')(m)(target, params)
 
 /**
- * Masks from `stream(key, 'mask')`, the target branch outside the tape, then loss and gradients
- * over `state.params` only (`encoder`, `predictor`). Consumes nothing; the caller owns `grads`.
+ * Loss and gradients over `params` only (`encoder`, `predictor`) for given masks: the target branch
+ * runs first, outside the tape (stop-gradient). Consumes nothing; the caller owns `grads`.
  */
+export const ijepaLossAndGradsAt = (parts: IjepaParts, energy: JepaEnergy) =>
+  (params: ParamTree, target: ParamTree, images: tf.Tensor, contextIdx: tf.Tensor, targetIdx: readonly tf.Tensor[], key: Key) => {
+    const h = forwardTarget(parts.encoder)(branch(target, 'encoder'), images, targetIdx)
+    const ctx: Ctx = { key: stream(key, 'dropout'), training: true }
+    const result = lossAndGrads(params, (p) => {
+      const z = forwardContext(parts.encoder)(branch(p, 'encoder'), images, contextIdx, ctx)
+      return energy(predict(parts.predictor, branch(p, 'predictor'), z, contextIdx, targetIdx, { key: fold(ctx.key, 'predictor'), training: true }), h)
+    })
+    h.dispose()
+    return result
+  }
+
+/** Masks from the collator with `stream(key, 'mask')`, then `ijepaLossAndGradsAt`. */
 export const ijepaLossAndGrads = (parts: IjepaParts, energy: JepaEnergy) => (state: TrainState, images: tf.Tensor4D, key: Key) => {
   const masks = parts.collate(stream(key, 'mask'), images.shape[0])
   const contextIdx = indexTensor(masks.contextIdx)
   const targetIdx = masks.targetIdx.map(indexTensor)
-  const h = forwardTarget(parts.encoder)(branch(state.target, 'encoder'), images, targetIdx)
-  const ctx: Ctx = { key: stream(key, 'dropout'), training: true }
-  const result = lossAndGrads(state.params, (p) => {
-    const z = forwardContext(parts.encoder)(branch(p, 'encoder'), images, contextIdx, ctx)
-    return energy(predict(parts.predictor, branch(p, 'predictor'), z, contextIdx, targetIdx, { key: fold(ctx.key, 'predictor'), training: true }), h)
-  })
-  tf.dispose([h, contextIdx, ...targetIdx])
+  const result = ijepaLossAndGradsAt(parts, energy)(state.params, state.target, images, contextIdx, targetIdx, key)
+  tf.dispose([contextIdx, ...targetIdx])
   return { ...result, masks }
 }
 
