@@ -15,7 +15,7 @@ import { Probability, decodeOrThrow, exact, withDefaults } from '@jepa-ts/core'
 import type { Family } from '@jepa-ts/train'
 import { byolLoss } from '../energies/cosine.ts'
 import { PredictorHeadCodec, jointChecks, jointDefaults, jointFashionBase, jointOptional, jointRequired } from './joint-config.ts'
-import { jointFamily } from './joint.ts'
+import { type JointObjective, jointFamily } from './joint.ts'
 
 const byolShape = withDefaults(
   exact({ ...jointRequired, predictor: PredictorHeadCodec }, { ...jointOptional, momentum: Probability }, 'ByolConfig'),
@@ -34,6 +34,13 @@ export const byolFashionInput = { ...jointFashionBase, projector: { hidden: 512,
 /** Fashion-MNIST preset, decoded. */
 export const byolFashion: ByolConfig = decodeOrThrow(ByolConfigCodec, byolFashionInput)
 
+/** BYOL's objective: byolLoss(p1, sg(z'2)) + byolLoss(p2, sg(z'1)), z' from the EMA target network. */
+export const byolObjective: JointObjective = {
+  kind: 'predictor',
+  target: 'ema',
+  energy: ([p1, p2], [t1, t2]) => ({ loss: tf.tidy(() => tf.add(byolLoss(p1, t2), byolLoss(p2, t1)) as tf.Scalar) }),
+}
+
 /** The BYOL family (the schedule length sets the momentum's cosine too). */
 export const byol = (config: ByolConfig, options: { readonly totalSteps: number }): Family =>
   jointFamily(
@@ -41,11 +48,7 @@ export const byol = (config: ByolConfig, options: { readonly totalSteps: number 
     {
       name: 'byol',
       description: `predicts the EMA target's embedding of the other view; 2 − 2·cos, symmetrized; predictor + stop-gradient + EMA (τ0 ${config.momentum})`,
-      objective: {
-        kind: 'predictor',
-        target: 'ema',
-        energy: ([p1, p2], [t1, t2]) => ({ loss: tf.tidy(() => tf.add(byolLoss(p1, t2), byolLoss(p2, t1)) as tf.Scalar) }),
-      },
+      objective: byolObjective,
     },
     { totalSteps: options.totalSteps, emaBase: config.momentum },
   )
