@@ -11,7 +11,7 @@ import fc from 'fast-check'
 import * as tf from '@tensorflow/tfjs'
 import * as E from 'fp-ts/lib/Either.js'
 import { type ParamTree, flatten, keyOf, fold, stream, useBackend } from '@jepa-ts/core'
-import { predict } from '@jepa-ts/nn'
+import { encode, predict } from '@jepa-ts/nn'
 import { lossAndGrads, type TrainState } from '@jepa-ts/train'
 import {
   branch, decodeIjepaConfig, decodeIjepaConfigOrThrow, energyOf, forwardContext, forwardTarget, ijepa, ijepaFashion, ijepaLossAndGrads, ijepaParts, indexTensor,
@@ -144,6 +144,21 @@ test('no tensor leak across steps; same key → identical state; features are [B
   assert.deepEqual(f.shape, [4, 16], 'features [B, D]')
   assert.equal(family.featureDim, 16, 'featureDim')
   tf.dispose([f, images])
+})
+
+test('features are the TARGET (EMA) encoder’s average-pooled tokens: with m = 1 they stay put while the online encoder moves', () => {
+  const config = decodeIjepaConfigOrThrow({ ...tinyIjepaInput, ema: [1, 1] })
+  const parts = ijepaParts(config, 10)
+  const family = ijepa(config, { totalSteps: 10 })
+  const images = fixedImages(4)
+  const state0 = family.init(keyOf(21))
+  const before = family.features(state0, images).dataSync()
+  const { state } = family.step(state0, images, keyOf(22))
+  const after = family.features(state, images).dataSync()
+  const online = tf.tidy(() => tf.mean(encode(parts.encoder, branch(state.params, 'encoder'), images, { key: keyOf(0), training: false }), 1).dataSync())
+  assert.deepEqual(after, before, 'features unchanged: the target did not move')
+  assert.ok(online.some((v, i) => Math.abs(v - after[i]!) > 1e-6), 'the online encoder did move, and features do not follow it')
+  images.dispose()
 })
 
 test('config errors name the field', () => {
