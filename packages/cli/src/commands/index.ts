@@ -4,5 +4,6 @@ import { register as summary } from './summary.ts'
 import { register as masks } from './masks.ts'
 import { register as train } from './train.ts'
 import { register as evaluate } from './eval.ts'
+import { register as compare } from './compare.ts'
 
-export const commands: ReadonlyArray<(program: Command) => void> = [summary, masks, train, evaluate]
+export const commands: ReadonlyArray<(program: Command) => void> = [summary, masks, train, evaluate, compare]

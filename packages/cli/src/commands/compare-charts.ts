@@ -1,0 +1,105 @@
+/**
+ * Line and scatter charts for `results.md`, as standalone hand-written SVG (no scripts, no external
+ * fonts): loss curves and RankMe over training (one line per run, x = step), and linear-probe
+ * accuracy against wall time (one marker per method).
+ *
+ *   lineChartSvg({ title, xLabel, yLabel, series: [{ name, points: [[x, y], …] }], markers? }) → '<svg …>…</svg>\n'
+ *
+ * Axes span the finite data (y from its minimum, or 0 when `yFromZero`), with 5 ticks each; points
+ * that are not finite are skipped (a NaN loss ends its line); a series without points keeps its
+ * legend entry. Text is XML-escaped. `log` scales y by log10 (only positive values are drawn).
+ */
+import { escapeXml } from '@jepa-ts/eval'
+
+/** One named series of (x, y) points. */
+export interface ChartSeries {
+  readonly name: string
+  readonly points: ReadonlyArray<readonly [number, number]>
+}
+
+/** What to draw. */
+export interface LineChart {
+  readonly title: string
+  readonly xLabel: string
+  readonly yLabel: string
+  readonly series: readonly ChartSeries[]
+  /** Markers only, no lines (a scatter plot). */
+  readonly markersOnly?: boolean
+  readonly yFromZero?: boolean
+  readonly log?: boolean
+}
+
+const WIDTH = 720
+const HEIGHT = 400
+const LEFT = 70
+const RIGHT = 190
+const TOP = 40
+const BOTTOM = 50
+const COLORS = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#eeca3b', '#9d755d']
+
+/** A tick label: short and exact enough. */
+export const tickText = (v: number): string => {
+  if (v === 0) return '0'
+  const a = Math.abs(v)
+  if (a >= 1e4 || a < 1e-2) return v.toExponential(1)
+  return Number(v.toPrecision(3)).toString()
+}
+
+/** The SVG document of a line (or scatter) chart. */
+export const lineChartSvg = (chart: LineChart): string => {
+  const ty = (y: number): number => (chart.log === true ? Math.log10(y) : y)
+  const usable = chart.series.map((s) => ({ name: s.name, points: s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (chart.log !== true || y > 0)) }))
+  const xs = usable.flatMap((s) => s.points.map(([x]) => x))
+  const ys = usable.flatMap((s) => s.points.map(([, y]) => ty(y)))
+  const span = (values: number[], fromZero: boolean): [number, number] => {
+    if (values.length === 0) return [0, 1]
+    let lo = fromZero ? Math.min(0, ...values) : Math.min(...values)
+    let hi = Math.max(...values)
+    if (hi === lo) {
+      hi += 0.5
+      lo -= fromZero && lo === 0 ? 0 : 0.5
+    }
+    return [lo, hi]
+  }
+  const [x0, x1] = span(xs, true)
+  const [y0, y1] = span(ys, chart.yFromZero === true && chart.log !== true)
+  const plotW = WIDTH - LEFT - RIGHT
+  const plotH = HEIGHT - TOP - BOTTOM
+  const px = (x: number): number => LEFT + ((x - x0) / (x1 - x0)) * plotW
+  const py = (y: number): number => TOP + plotH - ((ty(y) - y0) / (y1 - y0)) * plotH
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`,
+    `<title>${escapeXml(chart.title)}</title>`,
+    `<rect width="${WIDTH}" height="${HEIGHT}" fill="#ffffff"/>`,
+    `<text x="${LEFT + plotW / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(chart.title)}</text>`,
+    `<line x1="${LEFT}" y1="${TOP + plotH}" x2="${LEFT + plotW}" y2="${TOP + plotH}" stroke="#333333"/>`,
+    `<line x1="${LEFT}" y1="${TOP}" x2="${LEFT}" y2="${TOP + plotH}" stroke="#333333"/>`,
+  ]
+  for (let i = 0; i <= 4; i++) {
+    const xv = x0 + ((x1 - x0) * i) / 4
+    const yv = y0 + ((y1 - y0) * i) / 4
+    const X = LEFT + (plotW * i) / 4
+    const Y = TOP + plotH - (plotH * i) / 4
+    parts.push(`<line x1="${X.toFixed(1)}" y1="${TOP + plotH}" x2="${X.toFixed(1)}" y2="${TOP + plotH + 5}" stroke="#333333"/>`)
+    parts.push(`<text x="${X.toFixed(1)}" y="${TOP + plotH + 18}" text-anchor="middle">${escapeXml(tickText(xv))}</text>`)
+    parts.push(`<line x1="${LEFT - 5}" y1="${Y.toFixed(1)}" x2="${LEFT + plotW}" y2="${Y.toFixed(1)}" stroke="#dddddd"/>`)
+    parts.push(`<text x="${LEFT - 8}" y="${(Y + 4).toFixed(1)}" text-anchor="end">${escapeXml(tickText(chart.log === true ? 10 ** yv : yv))}</text>`)
+  }
+  parts.push(`<text x="${LEFT + plotW / 2}" y="${HEIGHT - 10}" text-anchor="middle">${escapeXml(chart.xLabel)}</text>`)
+  parts.push(`<text x="16" y="${TOP + plotH / 2}" text-anchor="middle" transform="rotate(-90 16 ${TOP + plotH / 2})">${escapeXml(chart.yLabel)}${chart.log === true ? ' (log)' : ''}</text>`)
+  usable.forEach((s, i) => {
+    const color = COLORS[i % COLORS.length]!
+    if (chart.markersOnly !== true && s.points.length > 1) {
+      const d = s.points.map(([x, y], j) => `${j === 0 ? 'M' : 'L'}${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ')
+      parts.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="1.5"/>`)
+    }
+    if (chart.markersOnly === true || s.points.length === 1) {
+      for (const [x, y] of s.points) parts.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="4.5" fill="${color}"/>`)
+    }
+    const ly = TOP + 10 + i * 20
+    parts.push(`<rect x="${LEFT + plotW + 15}" y="${ly - 9}" width="12" height="12" fill="${color}"/>`)
+    parts.push(`<text x="${LEFT + plotW + 32}" y="${ly + 1}">${escapeXml(s.name)}</text>`)
+  })
+  parts.push('</svg>')
+  return `${parts.join('\n')}\n`
+}

@@ -1,0 +1,248 @@
+/**
+ * `jepa compare a.json b.json … (--budget-steps N | --budget-seconds S) --out dir`: trains every
+ * config under the same budget on the same data, evaluates each (trained and at its untrained
+ * initialization) and raw pixels with the same probe, and writes to `dir`:
+ *
+ *   results.md          the table (linear top-1, kNN top-1, RankMe, collapse std, images/s, wall
+ *                       time, the command that reproduces the row) and the figures below
+ *   results.json        the same rows as data
+ *   loss.svg            loss curves (x = step)
+ *   rankme.svg          RankMe over training (the monitor's numbers, x = step)
+ *   probe-vs-time.svg   linear-probe top-1 against training wall time
+ *   linear-top1.svg     linear-probe top-1 per method (bars)
+ *   *.png               each figure rasterized by sharp
+ *   <name>/             each run's directory (checkpoint, metrics.jsonl, eval.md)
+ *
+ * Everything is checked before any training: the budget, every config (all errors reported, each
+ * naming its file and field), the output directory (writable), and that no run directory already
+ * holds a checkpoint (unless `--resume`). Result files are written atomically.
+ * Exit codes: 0 done; 1 a run diverged (its last good checkpoint is evaluated and the row says so);
+ * 2 bad input; 130 interrupted (the results of the finished runs are still written).
+ */
+import { existsSync, readFileSync } from 'node:fs'
+import { basename, extname, join } from 'node:path'
+import type { Command } from 'commander'
+import sharp from 'sharp'
+import * as E from 'fp-ts/lib/Either.js'
+import { atomicWriteFile, keyOf, stream } from '@jepa-ts/core'
+import { type CompareRow, compareTable, writeBarChartSvg } from '@jepa-ts/eval'
+import { type TrainResult, disposeState, parseMetrics, prepareRunDir, runPaths } from '@jepa-ts/train'
+import { type BudgetOverride, type RunConfig, readRunConfig } from '../config.ts'
+import { type FamilyRegistry, defaultFamilies } from './families.ts'
+import { type CommandIo, EXIT, activateBackend, consoleIo, parsers, trainRunConfig, withInterrupt } from './train.ts'
+import { EVAL_DEFAULTS, evalData, rawPixelRow } from './eval-run.ts'
+import { evaluateCheckpoint } from './eval.ts'
+import { loadSplit } from './train-dataset.ts'
+import { type ChartSeries, lineChartSvg } from './compare-charts.ts'
+
+/** Options of `jepa compare`, as commander parses them. */
+export interface CompareOptions {
+  readonly budgetSteps?: number
+  readonly budgetSeconds?: number
+  readonly out: string
+  readonly data?: string
+  readonly backend?: string
+  readonly limit?: number
+  readonly probeEpochs?: number
+  readonly resume?: boolean
+}
+
+/** Unique run names from config file names (`ijepa`, `ijepa-2`, …). */
+export const runNames = (paths: readonly string[]): string[] => {
+  const seen = new Map<string, number>()
+  return paths.map((p) => {
+    const base = basename(p, extname(p)).replace(/[^A-Za-z0-9._-]/g, '_') || 'run'
+    const n = (seen.get(base) ?? 0) + 1
+    seen.set(base, n)
+    return n === 1 ? base : `${base}-${n}`
+  })
+}
+
+const quote = (s: string): string => (/^[A-Za-z0-9_./=:-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`)
+
+/** The command line that reproduces one row. */
+export const reproduceCommand = (configPath: string, runDir: string, budget: BudgetOverride, o: CompareOptions): string => {
+  const common = [...(o.data === undefined ? [] : ['--data', quote(o.data)]), ...(o.backend === undefined ? [] : ['--backend', o.backend])]
+  const trainArgs = ['jepa', 'train', quote(configPath), '--out', quote(runDir), ...(budget.steps === undefined ? [] : ['--steps', String(budget.steps)]), ...(budget.wallClockSeconds === undefined ? [] : ['--seconds', String(budget.wallClockSeconds)]), ...common]
+  const evalArgs = ['jepa', 'eval', quote(runDir), ...(o.limit === undefined ? [] : ['--limit', String(o.limit)]), ...(o.probeEpochs === undefined ? [] : ['--probe-epochs', String(o.probeEpochs)]), ...common]
+  return `${trainArgs.join(' ')} && ${evalArgs.join(' ')}`
+}
+
+interface Planned {
+  readonly name: string
+  readonly configPath: string
+  readonly run: RunConfig
+  readonly dir: string
+}
+
+interface Trained extends Planned {
+  readonly result: TrainResult | undefined
+  readonly error?: string
+}
+
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e))
+const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
+
+/** Checks the budget, configs, output directory and run directories; Left(lines) otherwise. */
+const plan = (configPaths: readonly string[], o: CompareOptions, registry: FamilyRegistry): E.Either<string[], { planned: Planned[]; budget: BudgetOverride }> => {
+  if (configPaths.length === 0) return E.left(['give at least one config'])
+  if ((o.budgetSteps === undefined) === (o.budgetSeconds === undefined)) return E.left(['give exactly one budget: --budget-steps N or --budget-seconds S'])
+  const budget: BudgetOverride = o.budgetSteps !== undefined ? { steps: o.budgetSteps } : { wallClockSeconds: o.budgetSeconds! }
+  const errors: string[] = []
+  const names = runNames(configPaths)
+  const planned: Planned[] = []
+  configPaths.forEach((configPath, i) => {
+    const run = readRunConfig(configPath, registry, budget)
+    if (E.isLeft(run)) errors.push(run.left.format())
+    else planned.push({ name: names[i]!, configPath, run: run.right, dir: join(o.out, names[i]!) })
+  })
+  if (errors.length > 0) return E.left(errors)
+  try {
+    prepareRunDir(o.out)
+  } catch (e) {
+    return E.left([messageOf(e)])
+  }
+  if (o.resume !== true) {
+    const taken = planned.filter((p) => existsSync(runPaths(p.dir).checkpoint)).map((p) => runPaths(p.dir).checkpoint)
+    if (taken.length > 0) return E.left(taken.map((c) => `${c} already exists: pass --resume to continue, or choose another --out`))
+  }
+  return E.right({ planned, budget })
+}
+
+const metricsOf = (dir: string): ReturnType<typeof parseMetrics> => {
+  const path = runPaths(dir).metrics
+  return existsSync(path) ? parseMetrics(readFileSync(path, 'utf8')) : []
+}
+
+/** The figures of results.md: file name → SVG. */
+export const compareFigures = (runs: ReadonlyArray<{ readonly name: string; readonly metrics: ReturnType<typeof parseMetrics> }>, rows: readonly CompareRow[]): ReadonlyArray<readonly [string, string, string]> => {
+  const series = (field: string): ChartSeries[] => runs.map((r) => ({ name: r.name, points: r.metrics.filter((m) => typeof m[field] === 'number').map((m) => [m.step, m[field]!] as const) }))
+  const timed = rows.filter((r) => r.wallSeconds !== undefined && r.linearTop1 !== undefined)
+  return [
+    ['loss.svg', 'Loss curves', lineChartSvg({ title: 'Training loss', xLabel: 'step', yLabel: 'loss', series: series('loss'), log: true })],
+    ['rankme.svg', 'RankMe over training', lineChartSvg({ title: 'RankMe over training (monitor images)', xLabel: 'step', yLabel: 'RankMe', series: series('rankMe'), yFromZero: true })],
+    ['probe-vs-time.svg', 'Linear-probe accuracy vs training time', lineChartSvg({ title: 'Linear-probe top-1 vs training time', xLabel: 'wall time (s)', yLabel: 'linear top-1', series: timed.map((r) => ({ name: r.method, points: [[r.wallSeconds!, r.linearTop1!]] })), markersOnly: true, yFromZero: true })],
+    ['linear-top1.svg', 'Linear-probe accuracy', writeBarChartSvg(rows, 'linearTop1')],
+  ]
+}
+
+/** The text of results.md. */
+export const resultsMarkdown = (title: string, notes: readonly string[], rows: readonly CompareRow[], figures: ReadonlyArray<readonly [string, string, string]>): string =>
+  [
+    `# ${title}`,
+    '',
+    ...notes.map((n) => `- ${n}`),
+    ...(notes.length > 0 ? [''] : []),
+    compareTable(rows),
+    ...figures.flatMap(([file, caption]) => [`## ${caption}`, '', `![${caption}](${file})`, '']),
+  ].join('\n')
+
+/** Runs `jepa compare` and returns its exit code. */
+export const runCompare = async (configPaths: readonly string[], o: CompareOptions, io: CommandIo = consoleIo, registry: FamilyRegistry = defaultFamilies, signal?: AbortSignal): Promise<number> => {
+  const planning = plan(configPaths, o, registry)
+  if (E.isLeft(planning)) {
+    for (const line of planning.left) io.err(`jepa compare: ${line}`)
+    return EXIT.badInput
+  }
+  const { planned, budget } = planning.right
+  const backend = await activateBackend(o.backend, io)
+  if (E.isLeft(backend)) {
+    io.err(`jepa compare: ${backend.left}`)
+    return EXIT.badInput
+  }
+  const started = performance.now()
+  const trained: Trained[] = []
+  let interrupted = false
+  for (const p of planned) {
+    if (signal?.aborted === true) {
+      interrupted = true
+      break
+    }
+    io.err(`— ${p.name}: training ${p.run.familyName} (${budget.steps !== undefined ? `${budget.steps} steps` : `${budget.wallClockSeconds} s`})`)
+    try {
+      const r = await trainRunConfig(p.run, { outDir: p.dir, resume: o.resume ?? false, ...(o.data === undefined ? {} : { dataPath: o.data }), ...(io.progress === undefined ? {} : { progress: io.progress() }), ...(signal === undefined ? {} : { signal }) }, io)
+      if (E.isLeft(r)) {
+        io.err(`jepa compare: ${p.name}: ${r.left}`)
+        return EXIT.badInput
+      }
+      disposeState(r.right.state)
+      io.err(`  ${r.right.message}`)
+      trained.push({ ...p, result: r.right })
+      if (r.right.outcome === 'interrupted') {
+        interrupted = true
+        break
+      }
+    } catch (e) {
+      io.err(`jepa compare: ${p.name}: ${messageOf(e)}`)
+      trained.push({ ...p, result: undefined, error: messageOf(e) })
+    }
+  }
+  const rows: CompareRow[] = []
+  const notes: string[] = [
+    `budget: ${budget.steps !== undefined ? `${budget.steps} steps` : `${budget.wallClockSeconds} s of wall-clock time`} per config; backend ${backend.right}; evaluation on ${o.limit === undefined ? 'all' : `at most ${o.limit}`} train and test images, probe ${o.probeEpochs ?? EVAL_DEFAULTS.probeEpochs} epochs`,
+  ]
+  for (const t of trained) {
+    const checkpoint = runPaths(t.dir).checkpoint
+    const command = reproduceCommand(t.configPath, t.dir, budget, o)
+    if (t.result === undefined || !existsSync(checkpoint)) {
+      rows.push({ method: `${t.name} (failed: ${t.error ?? t.result?.message ?? 'no checkpoint'})`, command })
+      continue
+    }
+    if (t.result.outcome === 'diverged') notes.push(`${t.name}: ${t.result.message}; its row evaluates that checkpoint`)
+    io.err(`— ${t.name}: evaluating`)
+    const ev = await evaluateCheckpoint(checkpoint, { ...(o.data === undefined ? {} : { data: o.data }), ...(o.limit === undefined ? {} : { limit: o.limit }), ...(o.probeEpochs === undefined ? {} : { probeEpochs: o.probeEpochs }), rawPixels: false }, registry)
+    if (E.isLeft(ev)) {
+      rows.push({ method: `${t.name} (evaluation failed)`, command })
+      notes.push(`${t.name}: evaluation failed: ${ev.left}`)
+      continue
+    }
+    const [model, random] = ev.right.rows
+    rows.push({ ...model!, method: `${t.name}: ${model!.method}${t.result.outcome === 'diverged' ? ' — diverged' : ''}`, imagesPerSecond: t.result.imagesPerSecond, wallSeconds: t.result.wallSeconds, command })
+    if (random !== undefined) rows.push({ ...random, method: `${t.name}: ${random.method}` })
+  }
+  const train = loadSplit('train', o.data)
+  const test = loadSplit('test', o.data)
+  if (E.isRight(train) && E.isRight(test)) {
+    if (train.right.source === 'synthetic-shapes') notes.push(train.right.note)
+    const data = evalData(train.right.dataset, test.right.dataset, o.limit === undefined ? {} : { limit: o.limit })
+    if (E.isRight(data)) rows.push(await rawPixelRow(data.right, { ...EVAL_DEFAULTS, ...(o.limit === undefined ? {} : { limit: o.limit }), ...(o.probeEpochs === undefined ? {} : { probeEpochs: o.probeEpochs }), key: stream(keyOf(0), 'eval') }))
+  }
+  if (interrupted) notes.push('interrupted: only the runs that finished are shown')
+  const figures = compareFigures(trained.map((t) => ({ name: t.name, metrics: metricsOf(t.dir) })), rows)
+  const seconds = (performance.now() - started) / 1000
+  notes.push(`total time ${seconds.toFixed(1)} s`)
+  const markdown = resultsMarkdown(`Comparison of ${planned.map((p) => p.name).join(', ')}`, notes, rows, figures)
+  try {
+    for (const [file, , svg] of figures) {
+      await atomicWriteFile(join(o.out, file), utf8(svg))
+      await atomicWriteFile(join(o.out, file.replace(/\.svg$/, '.png')), await sharp(Buffer.from(svg)).png().toBuffer())
+    }
+    await atomicWriteFile(join(o.out, 'results.json'), utf8(`${JSON.stringify({ notes, rows }, null, 2)}\n`))
+    await atomicWriteFile(join(o.out, 'results.md'), utf8(markdown))
+  } catch (e) {
+    io.err(`jepa compare: ${messageOf(e)}`)
+    return EXIT.badInput
+  }
+  io.out(compareTable(rows))
+  io.err(`wrote ${join(o.out, 'results.md')}`)
+  if (interrupted) return EXIT.interrupted
+  return trained.some((t) => t.result?.outcome === 'diverged' || t.result === undefined) ? EXIT.diverged : EXIT.ok
+}
+
+export const register = (program: Command): void => {
+  program
+    .command('compare')
+    .description('train several configs under the same budget, evaluate each beside raw pixels and random init, write results.md with table and plots')
+    .argument('<configs...>', 'run config JSON files')
+    .requiredOption('--out <dir>', 'output directory (one sub-directory per run, results.md)')
+    .option('--budget-steps <n>', 'train each config for n steps', parsers.positiveInt('--budget-steps'))
+    .option('--budget-seconds <s>', 'train each config for s seconds of wall-clock time', parsers.positiveNumber('--budget-seconds'))
+    .option('--data <dir>', 'Fashion-MNIST IDX folder (default: Debian\'s install, else synthetic shapes)')
+    .option('--backend <name>', 'auto | native | wasm | cpu', 'auto')
+    .option('--limit <n>', 'evaluate on at most n train and n test images', parsers.positiveInt('--limit'))
+    .option('--probe-epochs <n>', `linear-probe epochs (default ${EVAL_DEFAULTS.probeEpochs})`, parsers.positiveInt('--probe-epochs'))
+    .option('--resume', 'continue runs whose directories already hold a checkpoint')
+    .action(async (configs: string[], options: CompareOptions) => {
+      process.exitCode = await withInterrupt((signal) => runCompare(configs, options, consoleIo, defaultFamilies, signal), consoleIo)
+    })
+}

@@ -1,0 +1,90 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import fc from 'fast-check'
+import type { CommandIo } from '../../packages/cli/src/commands/train.ts'
+import { runCompare, runNames } from '../../packages/cli/src/commands/compare.ts'
+import { lineChartSvg } from '../../packages/cli/src/commands/compare-charts.ts'
+
+const dir = (): string => mkdtempSync(join(tmpdir(), 'jepa-cli-compare-'))
+const capture = (): CommandIo & { lines: string[] } => {
+  const lines: string[] = []
+  return { lines, out: (l) => lines.push(l), err: (l) => lines.push(l) }
+}
+const config = (width: number) => ({ family: 'linear-ae', model: { image: [32, 32, 1], width }, train: { batchSize: 16, steps: 100, checkpointEvery: 2, monitorEvery: 2, monitorImages: 32 } })
+const writeConfigs = (root: string, values: Record<string, unknown>): string[] =>
+  Object.entries(values).map(([name, v]) => {
+    const path = join(root, `${name}.json`)
+    writeFileSync(path, JSON.stringify(v))
+    return path
+  })
+
+test('jepa compare trains each config under the same step budget and writes results.md, results.json and the figures', async () => {
+  const root = dir()
+  const configs = writeConfigs(root, { narrow: config(4), wide: config(8) })
+  const out = join(root, 'out')
+  const io = capture()
+  assert.equal(await runCompare(configs, { budgetSteps: 3, out, backend: 'cpu', limit: 48, probeEpochs: 1 }, io), 0, `exit 0: ${io.lines.join('\n')}`)
+  const md = readFileSync(join(out, 'results.md'), 'utf8')
+  for (const method of ['narrow: linear-ae \\(step 3\\)', 'narrow: linear-ae \\(random init\\)', 'wide: linear-ae \\(step 3\\)', 'wide: linear-ae \\(random init\\)', 'raw pixels']) {
+    assert.match(md, new RegExp(`\\| ${method} \\| \\d+\\.\\d% \\| \\d+\\.\\d% \\|`), `row ${method}`)
+  }
+  assert.match(md, /`jepa train .*narrow\.json --out .*narrow --steps 3 --backend cpu && jepa eval .*narrow --limit 48 --probe-epochs 1 --backend cpu`/)
+  for (const f of ['loss', 'rankme', 'probe-vs-time', 'linear-top1']) {
+    assert.ok(readFileSync(join(out, `${f}.svg`), 'utf8').startsWith('<svg xmlns="http://www.w3.org/2000/svg"'), `${f}.svg is SVG`)
+    assert.ok(readFileSync(join(out, `${f}.png`)).subarray(1, 4).toString() === 'PNG', `${f}.png is PNG`)
+    assert.match(md, new RegExp(`\\]\\(${f}\\.svg\\)`), `results.md shows ${f}.svg`)
+  }
+  assert.match(readFileSync(join(out, 'loss.svg'), 'utf8'), />narrow<.*|>wide</s, 'loss curves are labelled by run')
+  const json = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { rows: Array<{ method: string }> }
+  assert.equal(json.rows.length, 5, 'two runs × (trained, random init) + raw pixels')
+  const lines = readFileSync(join(out, 'narrow', 'metrics.jsonl'), 'utf8').trim().split('\n')
+  assert.equal(lines.length, 3, 'the budget overrides train.steps')
+})
+
+test('jepa compare checks everything before training: budget, every config, output directory, existing checkpoints', async () => {
+  const root = dir()
+  const [good, bad] = writeConfigs(root, { good: config(4), bad: { ...config(4), train: { batchSize: 'x', steps: 1 } } })
+  const expectBad = async (paths: string[], options: Parameters<typeof runCompare>[1], pattern: RegExp): Promise<void> => {
+    const io = capture()
+    assert.equal(await runCompare(paths, options, io), 2, `exit 2 for ${String(pattern)}`)
+    assert.match(io.lines.join('\n'), pattern)
+  }
+  const out = join(root, 'out')
+  await expectBad([good!], { out, backend: 'cpu' }, /give exactly one budget/)
+  await expectBad([good!], { out, backend: 'cpu', budgetSteps: 1, budgetSeconds: 1 }, /give exactly one budget/)
+  await expectBad([good!, bad!], { out, backend: 'cpu', budgetSteps: 1 }, /bad\.json: Expecting PositiveInt at train\.batchSize but instead got: "x"/)
+  assert.equal(existsSync(join(out, 'good')), false, 'nothing was trained')
+  const file = join(root, 'a-file')
+  writeFileSync(file, '')
+  await expectBad([good!], { out: join(file, 'out'), backend: 'cpu', budgetSteps: 1 }, /output directory .*a-file\/out is not writable/)
+  mkdirSync(join(out, 'good'), { recursive: true })
+  writeFileSync(join(out, 'good', 'checkpoint.safetensors'), 'precious')
+  await expectBad([good!], { out, backend: 'cpu', budgetSteps: 1 }, /good\/checkpoint\.safetensors already exists: pass --resume/)
+  assert.equal(readFileSync(join(out, 'good', 'checkpoint.safetensors'), 'utf8'), 'precious', 'the existing checkpoint is untouched')
+})
+
+test('runNames gives unique, file-system-safe names', () => {
+  assert.deepEqual(runNames(['a/ijepa.json', 'b/ijepa.json', 'c/my cfg.json']), ['ijepa', 'ijepa-2', 'my_cfg'])
+})
+
+test('lineChartSvg draws every finite point inside the plot area', () => {
+  const finite = fc.double({ min: -1e6, max: 1e6, noNaN: true })
+  fc.assert(
+    fc.property(fc.array(fc.array(fc.tuple(finite, fc.oneof(finite, fc.constant(Number.NaN))), { maxLength: 12 }), { minLength: 1, maxLength: 4 }), fc.boolean(), (series, markersOnly) => {
+      const svg = lineChartSvg({ title: 't', xLabel: 'x', yLabel: 'y', series: series.map((points, i) => ({ name: `s${i}`, points })), markersOnly })
+      const coords = [
+        ...[...svg.matchAll(/<circle cx="([-\d.]+)" cy="([-\d.]+)"/g)].map((m) => [Number(m[1]), Number(m[2])]),
+        ...[...svg.matchAll(/[ML]([-\d.]+),([-\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2])]),
+      ]
+      for (const [x, y] of coords) {
+        assert.ok(x! >= 69.9 && x! <= 530.1 && y! >= 39.9 && y! <= 350.1, `point (${x}, ${y}) inside the plot area`)
+      }
+      const drawable = series.reduce((n, s) => n + s.filter(([, y]) => Number.isFinite(y)).length, 0)
+      assert.ok(coords.length >= Math.min(drawable, 1) || drawable === 0, 'finite points are drawn')
+    }),
+    { numRuns: 200 },
+  )
+})
