@@ -104,7 +104,7 @@ template <int Op>
 inline float un(float x, float alpha) {
   if constexpr (Op == kExp) return fexp(x);
   if constexpr (Op == kLog) return std::log(x);
-  if constexpr (Op == kTanh) return std::tanh(x);
+  if constexpr (Op == kTanh) return ftanh(x);
   if constexpr (Op == kErf) return erfOf(x);
   if constexpr (Op == kRsqrt) return 1.f / std::sqrt(x);
   if constexpr (Op == kSqrt) return std::sqrt(x);

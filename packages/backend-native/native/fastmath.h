@@ -43,4 +43,15 @@ inline float ferf(float x) {
   return x < 0.f ? -y : y;
 }
 
+// tanh: odd Taylor polynomial below |x| = 0.25 (error < 1e-9), else 1 − 2/(e^{2|x|} + 1)
+// (absolute error ~1e-7); saturates to ±1.
+inline float ftanh(float x) {
+  const float ax = x < 0.f ? -x : x;
+  const float x2 = x * x;
+  const float small = x * (1.f + x2 * (-0.333333333f + x2 * (0.133333333f + x2 * (-0.053968254f + x2 * 0.021869488f))));
+  const float e = fexp(2.f * (ax > 20.f ? 20.f : ax));
+  const float big = 1.f - 2.f / (e + 1.f);
+  return ax < 0.25f ? small : (x < 0.f ? -big : big);
+}
+
 }  // namespace jnat
