@@ -175,6 +175,7 @@ test('config errors name the field', () => {
   assert.match(error({ ...base, energy: 'l1' }), /at ijepa\.energy/)
   assert.match(error({ ...base, encoder: { dim: 16, depth: 0, heads: 2 } }), /PositiveInt at ijepa\.encoder\.depth/)
   assert.match(error({ ...base, masks: { strategy: 'multi-block', minKeep: 40 } }), /ijepa\.masks\.minKeep/)
+  assert.match(error({ ...base, optimizer: { weightDecay: -0.1 } }), /NonNegativeNumber at ijepa\.optimizer\.weightDecay/)
   assert.match(error({ ...base, optimizer: { lr: 1, warmup: 3 } }), /unknown key "warmup" at ijepa\.optimizer/)
   const file = decodeIjepaConfigOrThrow(JSON.parse(readFileSync(new URL('../../examples/configs/ijepa-fashion.json', import.meta.url), 'utf8')))
   assert.deepEqual(file, ijepaFashion, 'examples/configs/ijepa-fashion.json is the typed preset')

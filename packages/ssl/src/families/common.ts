@@ -35,9 +35,16 @@ export const normalizeFeatures = (h: tf.Tensor, eps = 1e-5): tf.Tensor =>
 /** Image shape codec [H, W, C]. */
 export const ImageDimsCodec = t.tuple([PositiveInt, PositiveInt, PositiveInt], 'ImageDims [H, W, C]')
 
+/** Brand of finite numbers x ≥ 0 (learning rates that may be 0, weight decays). */
+export interface NonNegativeNumberBrand {
+  readonly NonNegativeNumber: unique symbol
+}
+/** A finite number x ≥ 0. */
+export const NonNegativeNumber = t.brand(t.number, (x): x is t.Branded<number, NonNegativeNumberBrand> => Number.isFinite(x) && x >= 0, 'NonNegativeNumber')
+
 /** I-JEPA style optimizer settings: warmup-cosine lr, cosine weight decay. */
 export const OptimizerCodec = withDefaults(
-  exact({}, { lr: PositiveNumber, startLr: t.number, finalLr: t.number, warmupSteps: NonNegativeInt, weightDecay: t.number, finalWeightDecay: t.number }, 'Optimizer'),
+  exact({}, { lr: PositiveNumber, startLr: NonNegativeNumber, finalLr: NonNegativeNumber, warmupSteps: NonNegativeInt, weightDecay: NonNegativeNumber, finalWeightDecay: NonNegativeNumber }, 'Optimizer'),
   { lr: 1e-3, startLr: 2e-4, finalLr: 1e-6, warmupSteps: 0, weightDecay: 0.04, finalWeightDecay: 0.4 },
   'Optimizer',
 )

@@ -14,14 +14,14 @@ import * as t from 'io-ts'
 import * as E from 'fp-ts/lib/Either.js'
 import { type ConfigError, NonNegativeInt, PositiveInt, PositiveNumber, decode, exact, refine, withDefaults } from '@jepa-ts/core'
 import { MaskRatio, keepCountOf } from '@jepa-ts/masks'
-import { ImageDimsCodec } from './common.ts'
+import { ImageDimsCodec, NonNegativeNumber } from './common.ts'
 import { headsDivide, patchDividesImage, patchGrid } from './ijepa-config.ts'
 
 const WidthCodec = exact({ dim: PositiveInt, depth: PositiveInt, heads: PositiveInt }, {}, 'Transformer')
 
 /** MAE optimizer settings: warmup-cosine lr, constant weight decay. */
 export const MaeOptimizerCodec = withDefaults(
-  exact({}, { lr: PositiveNumber, startLr: t.number, finalLr: t.number, warmupSteps: NonNegativeInt, weightDecay: t.number }, 'MaeOptimizer'),
+  exact({}, { lr: PositiveNumber, startLr: NonNegativeNumber, finalLr: NonNegativeNumber, warmupSteps: NonNegativeInt, weightDecay: NonNegativeNumber }, 'MaeOptimizer'),
   { lr: 1.5e-4, startLr: 0, finalLr: 0, warmupSteps: 0, weightDecay: 0.05 },
   'MaeOptimizer',
 )
