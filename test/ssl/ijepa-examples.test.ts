@@ -6,6 +6,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 
 const root = resolve(import.meta.dirname, '..', '..')
@@ -26,4 +27,13 @@ for (const [example, config] of [['examples/ijepa.ts', 'examples/configs/ijepa-t
 
 test('examples/ijepa.ts --measure-masks gives the 8×8 counts of docs/families.md', () => {
   assert.match(run(['examples/ijepa.ts', '--measure-masks']), /8×8 grid, multi-block-corrected: context 20\.5 tokens after the cut \(30\.2 before\), 10\.6 per target block/)
+})
+
+test('docs/families.md: each row’s line count is its file’s (wc -l)', () => {
+  const rows = [...readFileSync(resolve(root, 'docs/families.md'), 'utf8').matchAll(/^\| ([^|]+) \| `(families\/[\w.-]+\.ts)` \|.*\| (\d+) \|$/gm)]
+  assert.ok(rows.length >= 3, `found the family rows: ${rows.length}`)
+  for (const [, family, file, count] of rows) {
+    const lines = readFileSync(resolve(root, 'packages/ssl/src', file!), 'utf8').split('\n').length - 1
+    assert.equal(Number(count), lines, `${family!.trim()}: docs say ${count} lines, ${file} has ${lines}`)
+  }
 })
