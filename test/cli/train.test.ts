@@ -78,3 +78,40 @@ test('every command answers --help with its usage', () => {
   }
   for (const name of ['summary', 'masks', 'train']) assert.ok(seen.includes(name), `${name} is registered (${seen.join(', ')})`)
 })
+
+test('I-JEPA through jepa train (wasm): 3 steps + --resume to 6 gives the same checkpoint bytes as 6 steps', async () => {
+  const ijepa = {
+    family: 'ijepa',
+    model: { image: [32, 32, 1], patchSize: 4, encoder: { dim: 32, depth: 1, heads: 2 }, predictor: { dim: 16, depth: 1 }, masks: { strategy: 'multi-block-corrected', minKeep: 4 }, optimizer: { warmupSteps: 2 } },
+    train: { batchSize: 4, steps: 6, scheduleSteps: 6, checkpointEvery: 2, monitorEvery: 0 },
+  }
+  const config = writeConfig(ijepa)
+  const straight = join(dir(), 'run')
+  const legs = join(dir(), 'run')
+  const io = capture()
+  assert.equal(await runTrain(config, { backend: 'wasm', out: straight }, io), 0, `6 steps: ${io.lines.join('\n')}`)
+  assert.equal(await runTrain(config, { backend: 'wasm', out: legs, steps: 3 }, io), 0, `3 steps: ${io.lines.join('\n')}`)
+  assert.equal(await runTrain(config, { backend: 'wasm', out: legs, resume: true }, io), 0, `resume to 6: ${io.lines.join('\n')}`)
+  assert.ok(readFileSync(join(straight, 'checkpoint.safetensors')).equals(readFileSync(join(legs, 'checkpoint.safetensors'))), 'checkpoint files are byte-identical')
+})
+
+test('Ctrl-C (SIGINT) on `jepa train` exits 130 naming the last good checkpoint, which stays readable', async () => {
+  const { spawn } = await import('node:child_process')
+  const { readCheckpoint } = await import('@jepa-ts/train')
+  const config = writeConfig({ ...good, train: { ...good.train, steps: 100000, checkpointEvery: 3, monitorEvery: 0 } })
+  const out = join(dir(), 'run')
+  const child = spawn(process.execPath, ['packages/cli/bin/jepa.mjs', 'train', config, '--out', out, '--backend', 'cpu'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let stderr = ''
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  const metrics = join(out, 'metrics.jsonl')
+  for (let i = 0; i < 600; i++) {
+    if (existsSync(metrics) && readFileSync(metrics, 'utf8').split('\n').length > 8) break
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  child.kill('SIGINT')
+  assert.equal(await exited, 130, `exit 130; stderr: ${stderr}`)
+  assert.match(stderr, /interrupted after step \d+; the last good checkpoint is .*checkpoint\.safetensors/)
+  const step = (await readCheckpoint(join(out, 'checkpoint.safetensors'))).meta.step
+  assert.ok(step >= 3 && step % 3 === 0, `the checkpoint is a periodic one (step ${step})`)
+})
