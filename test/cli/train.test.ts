@@ -76,7 +76,21 @@ test('every command answers --help with its usage', () => {
       assert.match(text, new RegExp(`Usage: jepa ${name}`), `${name} prints its usage`)
     }
   }
-  for (const name of ['summary', 'masks', 'train']) assert.ok(seen.includes(name), `${name} is registered (${seen.join(', ')})`)
+  for (const name of ['summary', 'masks', 'train', 'eval', 'compare', 'families']) assert.ok(seen.includes(name), `${name} is registered (${seen.join(', ')})`)
+})
+
+test('the example run config of every registered family decodes and builds', async () => {
+  const { defaultFamilies } = await import('../../packages/cli/src/commands/families.ts')
+  const { exampleRunConfig, runFamilies } = await import('../../packages/cli/src/commands/families-command.ts')
+  for (const entry of defaultFamilies.values()) {
+    const r = decodeRunConfig(exampleRunConfig(entry.name, entry.example))
+    assert.ok(E.isRight(r), `${entry.name}: ${E.isLeft(r) ? r.left.format() : ''}`)
+    assert.equal(r.right.family.name.startsWith(entry.name.split('-')[0]!), true, `${entry.name} builds its family (${r.right.family.name})`)
+  }
+  const io = capture()
+  assert.equal(runFamilies(undefined, io), 0, 'listing exits 0')
+  assert.ok(['ijepa', 'mae', 'simclr', 'vicreg', 'barlow', 'byol', 'simsiam', 'linear-ae'].every((n) => io.lines.some((l) => l.startsWith(n))), `all listed: ${io.lines.join('; ')}`)
+  assert.equal(runFamilies('nope', capture()), 2, 'an unknown family exits 2')
 })
 
 test('I-JEPA through jepa train (wasm): 3 steps + --resume to 6 gives the same checkpoint bytes as 6 steps', async () => {

@@ -7,14 +7,23 @@
  * and constructor by `familyEntry`), so one registry holds families with different configs. Commands
  * take a registry argument (default `defaultFamilies`), so tests can train a toy family.
  *
- * Registered: `ijepa` (@jepa-ts/ssl) and `linear-ae` (the loop's smoke-test autoencoder from
- * @jepa-ts/train). MAE and the joint-embedding families are added here as they land in @jepa-ts/ssl.
+ * Registered: `ijepa`, `ijepa-vc`, `mae`, `simclr`, `vicreg`, `barlow`, `byol`, `simsiam` (@jepa-ts/ssl,
+ * each with its own config codec and Fashion-MNIST preset as `example`) and `linear-ae` (the loop's
+ * smoke-test autoencoder from @jepa-ts/train).
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { type ConfigError, decode, exact, withDefaults, PositiveInt, NonNegativeInt, PositiveNumber } from '@jepa-ts/core'
 import { type Family, linearAutoencoder } from '@jepa-ts/train'
-import { decodeIjepaConfig, ijepa, ijepaFashionInput } from '@jepa-ts/ssl'
+import {
+  decodeIjepaConfig, ijepa, ijepaFashionInput, ijepaVc,
+  decodeMaeConfig, mae, maeFashionInput,
+  SimclrConfigCodec, simclr, simclrFashionInput,
+  VicregConfigCodec, vicregFamily, vicregFashionInput,
+  BarlowConfigCodec, barlowFamily, barlowFashionInput,
+  ByolConfigCodec, byol, byolFashionInput,
+  SimsiamConfigCodec, simsiam, simsiamFashionInput,
+} from '@jepa-ts/ssl'
 
 /** What a family needs besides its config. */
 export interface FamilyBuildOptions {
@@ -75,6 +84,62 @@ const ijepaEntry = familyEntry({
   create: (c, o) => ijepa(c, { totalSteps: o.totalSteps }),
 })
 
+const ijepaVcEntry = familyEntry({
+  name: 'ijepa-vc',
+  description: 'I-JEPA with VICReg-style variance/covariance terms on the predictions',
+  example: ijepaFashionInput,
+  decode: decodeIjepaConfig,
+  create: (c, o) => ijepaVc(c, { totalSteps: o.totalSteps }),
+})
+
+const maeEntry = familyEntry({
+  name: 'mae',
+  description: 'MAE: reconstructs the normalized pixels of masked patches',
+  example: maeFashionInput,
+  decode: decodeMaeConfig,
+  create: (c, o) => mae(c, { totalSteps: o.totalSteps }),
+})
+
+const simclrEntry = familyEntry({
+  name: 'simclr',
+  description: 'SimCLR: NT-Xent between two augmented views (contrastive negatives)',
+  example: simclrFashionInput,
+  decode: (input, root) => decode(SimclrConfigCodec, input, root),
+  create: (c, o) => simclr(c, { totalSteps: o.totalSteps }),
+})
+
+const vicregEntry = familyEntry({
+  name: 'vicreg',
+  description: 'VICReg: invariance + variance + covariance between two views',
+  example: vicregFashionInput,
+  decode: (input, root) => decode(VicregConfigCodec, input, root),
+  create: (c, o) => vicregFamily(c, { totalSteps: o.totalSteps }),
+})
+
+const barlowEntry = familyEntry({
+  name: 'barlow',
+  description: 'Barlow Twins: cross-correlation of two views toward the identity',
+  example: barlowFashionInput,
+  decode: (input, root) => decode(BarlowConfigCodec, input, root),
+  create: (c, o) => barlowFamily(c, { totalSteps: o.totalSteps }),
+})
+
+const byolEntry = familyEntry({
+  name: 'byol',
+  description: 'BYOL: predictor + EMA target + stop-gradient, negative cosine',
+  example: byolFashionInput,
+  decode: (input, root) => decode(ByolConfigCodec, input, root),
+  create: (c, o) => byol(c, { totalSteps: o.totalSteps }),
+})
+
+const simsiamEntry = familyEntry({
+  name: 'simsiam',
+  description: 'SimSiam: predictor + stop-gradient, negative cosine',
+  example: simsiamFashionInput,
+  decode: (input, root) => decode(SimsiamConfigCodec, input, root),
+  create: (c, o) => simsiam(c, { totalSteps: o.totalSteps }),
+})
+
 /** Families by name. */
 export type FamilyRegistry = ReadonlyMap<string, FamilyEntry>
 
@@ -82,4 +147,4 @@ export type FamilyRegistry = ReadonlyMap<string, FamilyEntry>
 export const familyRegistry = (entries: readonly FamilyEntry[]): FamilyRegistry => new Map(entries.map((e) => [e.name, e]))
 
 /** The families of this build. */
-export const defaultFamilies: FamilyRegistry = familyRegistry([ijepaEntry, linearAe])
+export const defaultFamilies: FamilyRegistry = familyRegistry([ijepaEntry, ijepaVcEntry, maeEntry, simclrEntry, vicregEntry, barlowEntry, byolEntry, simsiamEntry, linearAe])
