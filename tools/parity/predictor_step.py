@@ -18,6 +18,8 @@ Tensors in the file (tiny sizes: 16x16x1 images, patch 4 -> 4x4 grid, D 32, dept
   encoder.<name>, target.encoder.<name>, predictor.<name>   context encoder, EMA target, predictor (Dp 16)
   images [2, 16, 16, 1]; ctx_idx [2, 6] int32; target_idx [2, 2, 3] int32 (2 blocks of 3 tokens)
   ijepa_loss [1]; grad.encoder.<name>, grad.predictor.<name>   d loss / d param
+  after.encoder.<name>, after.predictor.<name>, after.target.encoder.<name>   after one AdamW step
+      (lr 1e-3, wd 0.04 on the decayed group, betas 0.9/0.999) and the EMA (m 0.996) of the target
   mae.encoder.<name>, mae.decoder.<name>   an MAE (decoder Dd 16, depth 1, heads 4)
   mae_ids_keep [2, 4] int32 (shuffled order); mae_ids_restore [2, 16] int32; mae_mask [2, 16] (1 = removed)
   mae_pred [2, 16, 16]; mae_loss [1]
@@ -94,12 +96,29 @@ def main():
     grads = torch.autograd.grad(loss, [p for _, p in named])
     for prefix, m in (('encoder.', encoder), ('target.encoder.', target), ('predictor.', pred)):
         for k, v in m.state_dict().items():
-            out[prefix + k] = v
+            out[prefix + k] = v.clone()  # state_dict shares storage with the params the step below updates
     out['ctx_idx'] = ctx_idx.to(torch.int32)
     out['target_idx'] = torch.stack(target_idx).to(torch.int32)
     out['ijepa_loss'] = loss.detach().reshape(1)
     for (n, _), g in zip(named, grads):
         out['grad.' + n] = g
+
+    # One reference step on those gradients: AdamW with the reference param groups (no weight decay
+    # on biases and 1-D params), lr 1e-3, wd 0.04, then the EMA of the target toward the NEW encoder.
+    params = [p for _, p in named]
+    for p, g in zip(params, grads):
+        p.grad = g.clone()
+    decayed = [p for n, p in named if 'bias' not in n and len(p.shape) != 1]
+    plain = [p for n, p in named if not ('bias' not in n and len(p.shape) != 1)]
+    opt = torch.optim.AdamW([{'params': decayed}, {'params': plain, 'weight_decay': 0}], lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.04)
+    opt.step()
+    with torch.no_grad():
+        for q, k in zip(encoder.parameters(), target.parameters()):
+            k.mul_(0.996).add_((1. - 0.996) * q.detach())
+    for n, p in named:
+        out['after.' + n] = p.detach().clone()
+    for k, v in target.state_dict().items():
+        out['after.target.encoder.' + k] = v.clone()
 
     # ---- MAE: fixed weights, masking; loss ----
     mae_encoder = ViT(img=16, patch=4, in_chans=1, dim=32, depth=1, heads=4)
