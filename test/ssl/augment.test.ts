@@ -112,6 +112,33 @@ test('crop boxes lie inside the image and are not empty', () => {
   )
 })
 
+test('crop boxes follow the scale and aspect laws: mean area fraction and log aspect match the rule', () => {
+  // The rule accepts the first try whose box fits; boxes of large area and uneven aspect do not fit,
+  // so the accepted area is NOT U(s0, s1) (torchvision has the same bias). The expectation of the
+  // first accepted try, integrated on a 300×300 grid of (u_scale, u_aspect), is compared with the
+  // mean of 2000 sampled boxes on a 64×64 image; tolerance ~5 standard errors.
+  const [H, W, s0, s1, a0, a1] = [64, 64, 0.25, 1, 3 / 4, 4 / 3]
+  let mass = 0
+  let areaSum = 0
+  const n = 300
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+    const target = H * W * (s0 + ((i + 0.5) / n) * (s1 - s0))
+    const r = Math.exp(Math.log(a0) + ((j + 0.5) / n) * (Math.log(a1) - Math.log(a0)))
+    const w = Math.round(Math.sqrt(target * r))
+    const h = Math.round(Math.sqrt(target / r))
+    if (w > 0 && w <= W && h > 0 && h <= H) {
+      mass++
+      areaSum += (w * h) / (H * W)
+    }
+  }
+  const expectedArea = areaSum / mass
+  const boxes = Array.from({ length: 2000 }, (_, b) => sampleCropBox(keyOf(12), b, H, W, { scale: [s0, s1], aspect: [a0, a1] }))
+  const area = boxes.reduce((a, x) => a + (x.height * x.width) / (H * W), 0) / boxes.length
+  const logAspect = boxes.reduce((a, x) => a + Math.log(x.width / x.height), 0) / boxes.length
+  assert.ok(Math.abs(area - expectedArea) < 0.025, `mean area fraction ${area}, the rule gives ${expectedArea}`)
+  assert.ok(Math.abs(logAspect) < 0.02, `mean log aspect ${logAspect} (symmetric range → 0)`)
+})
+
 test('blur agrees with a direct reflected convolution; kernel 1 is the identity; constants stay constant', () => {
   const key: Key = keyOf(3)
   tf.tidy(() => {
