@@ -12,7 +12,8 @@
  * (`encoder`, `predictor`) only; the target tree `{ encoder }` is never an argument of the
  * differentiated function and is changed only by the EMA. Masks: `maskCollator(config.masks, grid)`
  * called with `stream(key, 'mask')`. Features: average-pooled tokens of the TARGET encoder.
- * Metrics: loss, lr, wd, momentum, gradNorm, contextTokens (Kc), targetTokens (Kt per block), targetBlocks.
+ * Metrics: loss, lr, wd, momentum, gradNorm, contextTokens (Kc), targetTokens (Kt per block), targetBlocks,
+ * relaxedImages (images whose context had to drop a constraint, `CollatedMasks.relaxations`).
  * Variants reuse everything by passing their own `energy` (see `jepa-variant-vcreg.ts`).
  */
 import * as tf from '@tensorflow/tfjs'
@@ -135,7 +136,7 @@ export const ijepa = (config: IjepaConfig, options: IjepaOptions): Family => {
       const next = optimizerStep(state.params, grads, state.opt, values)
       const target = emaUpdate(momentum)(state.target, next.params)
       disposeTree(state.target)
-      const metrics = { loss, ...aux, lr: values.lr, wd: values.wd, momentum, gradNorm: norm, contextTokens: masks.contextIdx.shape[1], targetTokens: masks.targetIdx[0]!.shape[1], targetBlocks: masks.targetIdx.length }
+      const metrics = { loss, ...aux, lr: values.lr, wd: values.wd, momentum, gradNorm: norm, contextTokens: masks.contextIdx.shape[1], targetTokens: masks.targetIdx[0]!.shape[1], targetBlocks: masks.targetIdx.length, relaxedImages: masks.relaxations.length }
       return { state: { step: state.step + 1, params: next.params, target, opt: next.opt }, metrics }
     },
     features: (state, images) => tf.tidy(() => averagePool(encode(parts.encoder, branch(state.target, 'encoder'), images, evaluation))),
