@@ -99,7 +99,7 @@ const killDuringWrites = async (delayMs: number): Promise<{ dir: string; lastRep
 }
 
 test('processes killed at several points while writing checkpoints always leave a readable checkpoint', async () => {
-  const runs = await Promise.all([0, 1, 3, 5].map(killDuringWrites))
+  const runs = await Promise.all([0, 2, 4].map(killDuringWrites))
   for (const { dir, lastReported } of runs) {
     const file = await readCheckpoint(join(dir, 'checkpoint.safetensors'))
     assert.ok(file.meta.step >= lastReported, `the checkpoint (step ${file.meta.step}) is at least the last reported one (${lastReported})`)

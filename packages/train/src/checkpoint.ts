@@ -7,8 +7,8 @@
  *
  * Contract:
  * - `writeCheckpoint(paths, state, meta)` never leaves the run without a good checkpoint: the current
- *   `checkpoint.safetensors` is first hard-linked to `checkpoint.prev.safetensors` (replacing the
- *   older one atomically), then the new bytes replace `checkpoint.safetensors` through
+ *   `checkpoint.safetensors` is first hard-linked (copied where the file system has no hard links)
+ *   to `checkpoint.prev.safetensors` (replacing the older one atomically), then the new bytes replace `checkpoint.safetensors` through
  *   `atomicWriteFile` (temp file, fsync, rename). A crash or a failed write at any point leaves
  *   `checkpoint.safetensors` holding either the old bytes or the new ones. Failures throw a
  *   `CheckpointError` naming the file.
@@ -20,7 +20,7 @@
  *   refused naming the tensors and both shapes. The caller owns the returned state.
  * - `metaMismatch(expected, found)` names the first metadata field that differs (`config.model.width`).
  */
-import { readFile, link, rename, unlink, stat } from 'node:fs/promises'
+import { copyFile, readFile, link, rename, unlink, stat } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import * as tf from '@tensorflow/tfjs'
 import * as E from 'fp-ts/lib/Either.js'
@@ -121,7 +121,11 @@ export const writeCheckpoint = async (paths: RunPaths, state: TrainState, meta: 
   if (await exists(paths.checkpoint)) {
     const temp = `${paths.previousCheckpoint}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
     try {
-      await link(paths.checkpoint, temp)
+      // A hard link costs no copy; file systems without hard links get a copy instead.
+      await link(paths.checkpoint, temp).catch(async (e: unknown) => {
+        if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'EMLINK'].includes((e as { code?: string }).code ?? '')) throw e
+        await copyFile(paths.checkpoint, temp)
+      })
       await rename(temp, paths.previousCheckpoint)
     } catch (e) {
       await unlink(temp).catch(() => undefined)
