@@ -66,20 +66,19 @@ export const lineProgress = (write: (line: string) => void, every: number): Prog
   }
 }
 
-/** A cli-progress bar (TTY only). */
+/** A cli-progress bar (TTY only); without a step total (wall-clock budget) the bar shows the step alone. */
 export const barProgress = (stream: NodeJS.WriteStream): ProgressReporter => {
-  const bar = new cliProgress.SingleBar(
-    { stream, format: 'step {value}/{total} [{bar}] loss {loss}  lr {lr}  {ips} img/s  ETA {etaText}', hideCursor: true, clearOnComplete: false },
-    cliProgress.Presets.shades_classic,
-  )
-  let started = false
+  let bar: cliProgress.SingleBar | undefined
   return {
     start: (total, startStep) => {
-      bar.start(total ?? 0, startStep, { loss: '—', lr: '—', ips: '—', etaText: '?' })
-      started = true
+      const format = total === undefined
+        ? 'step {value}  loss {loss}  lr {lr}  {ips} img/s  ETA {etaText}'
+        : 'step {value}/{total} [{bar}] loss {loss}  lr {lr}  {ips} img/s  ETA {etaText}'
+      bar = new cliProgress.SingleBar({ stream, format, hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic)
+      bar.start(total ?? startStep, startStep, { loss: '—', lr: '—', ips: '—', etaText: '?' })
     },
     update: (u) => {
-      if (!started) return
+      if (bar === undefined) return
       bar.update(u.step, {
         loss: u.loss.toPrecision(4),
         lr: u.lr === undefined ? '—' : u.lr.toExponential(1),
@@ -88,8 +87,8 @@ export const barProgress = (stream: NodeJS.WriteStream): ProgressReporter => {
       })
     },
     stop: () => {
-      if (started) bar.stop()
-      started = false
+      bar?.stop()
+      bar = undefined
     },
   }
 }
