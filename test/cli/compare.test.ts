@@ -88,3 +88,34 @@ test('lineChartSvg draws every finite point inside the plot area', () => {
     { numRuns: 200 },
   )
 })
+
+test('a run that diverges is reported: exit 1, its last good checkpoint is evaluated and its row says so', async () => {
+  const E = await import('fp-ts/lib/Either.js')
+  const { familyEntry, familyRegistry, defaultFamilies, LinearAeConfigCodec } = await import('../../packages/cli/src/commands/families.ts')
+  const { decode } = await import('@jepa-ts/core')
+  const { linearAutoencoder } = await import('@jepa-ts/train')
+  const diverging = familyEntry({
+    name: 'nan-ae',
+    description: 'linear-ae whose loss reads NaN from step 3',
+    example: {},
+    decode: (input, root) => decode(LinearAeConfigCodec, input, root),
+    create: (c, o) => {
+      const inner = linearAutoencoder({ imageDims: c.image, width: c.width, lr: c.lr, weightDecay: c.weightDecay, warmupSteps: 0, totalSteps: o.totalSteps })
+      return { ...inner, name: 'nan-ae', step: (s, images, key) => {
+        const r = inner.step(s, images, key)
+        return r.state.step >= 3 ? { state: r.state, metrics: { ...r.metrics, loss: Number.NaN } } : r
+      } }
+    },
+  })
+  assert.ok(E.isRight(diverging.build(config(4).model, 'model', { totalSteps: 4 })), 'the test family builds')
+  const registry = familyRegistry([...defaultFamilies.values(), diverging])
+  const root = dir()
+  const configs = writeConfigs(root, { ok: config(4), bad: { ...config(4), family: 'nan-ae' } })
+  const out = join(root, 'out')
+  const io = capture()
+  assert.equal(await runCompare(configs, { budgetSteps: 4, out, backend: 'cpu', limit: 32, probeEpochs: 1 }, io, registry), 1, `exit 1: ${io.lines.join('\n')}`)
+  const md = readFileSync(join(out, 'results.md'), 'utf8')
+  assert.match(md, /- bad: loss became NaN at step 3; stopped without writing a checkpoint; the last good checkpoint is .*bad\/checkpoint\.safetensors; its row evaluates that checkpoint/)
+  assert.match(md, /\| bad: nan-ae \(step 2\) — diverged \| \d+\.\d% \|/)
+  assert.match(md, /\| ok: linear-ae \(step 4\) \| \d+\.\d% \|/)
+})
