@@ -5,13 +5,15 @@
  *
  * Each (backend, shape) runs in its own worker process (clean peak RSS, no cross-talk), rounds
  * interleave the backends with the PyTorch twin (this machine is shared and noisy), and the table
- * reports the median step, GFLOP/s (matmul FLOPs of fwd+bwd), images/s, peak RSS and the ratio
- * of images/s against PyTorch measured in the same run. `--sweep` adds batch 16/64/256,
+ * reports the best step (least disturbed by other processes), GFLOP/s (matmul FLOPs of fwd+bwd),
+ * images/s, peak RSS, and the ratio of images/s against PyTorch paired within each round (so
+ * both sides saw similar load), as the median over rounds with every round's value. `--sweep` adds batch 16/64/256,
  * depth 4/12 and tokens 49/196 (grid 7×7/14×14). `--profile` prints where the native step's time
  * goes, per kernel (tf.profile), plus the share spent outside kernels. Backends: `native` (fused
  * layer norm/GELU/attention), `native-composite` (stock tfjs ops on native kernels), `wasm`, `cpu`.
  */
 import { spawnSync } from 'node:child_process'
+import { loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as tf from '@tensorflow/tfjs'
@@ -21,6 +23,7 @@ const here = dirname(fileURLToPath(import.meta.url))
 
 interface Result {
   readonly backend: string
+  /** The fastest timed step (the least disturbed by other processes on a shared machine). */
   readonly stepSeconds: number
   readonly peakRssMiB: number
 }
@@ -107,8 +110,7 @@ const worker = async (backend: string): Promise<void> => {
     await step()
     times.push((performance.now() - t0) / 1000)
   }
-  times.sort((a, b) => a - b)
-  const result: Result = { backend, stepSeconds: times[Math.floor(times.length / 2)]!, peakRssMiB: process.resourceUsage().maxRSS / 1024 }
+  const result: Result = { backend, stepSeconds: Math.min(...times), peakRssMiB: process.resourceUsage().maxRSS / 1024 }
   console.log(JSON.stringify(result))
 }
 
@@ -128,7 +130,9 @@ const parseResult = (stdout: string): Result | undefined => {
 }
 
 const runTorch = (c: BlockConfig, steps: number): Result | string => {
-  const r = spawnSync('/usr/bin/python3', [join(here, 'vit_block_torch.py'), ...shapeArgs(c), '--steps', `${steps}`], { encoding: 'utf8' })
+  // Same OpenBLAS settings as the native addon (which parks idle BLAS threads, DESIGN §4b).
+  const env = { ...process.env, OPENBLAS_THREAD_TIMEOUT: process.env.OPENBLAS_THREAD_TIMEOUT ?? '4' }
+  const r = spawnSync('/usr/bin/python3', [join(here, 'vit_block_torch.py'), ...shapeArgs(c), '--steps', `${steps}`], { encoding: 'utf8', env })
   return parseResult(r.stdout ?? '') ?? `pytorch failed: ${(r.stderr ?? r.error?.message ?? '').trim().split('\n').pop()}`
 }
 
@@ -156,10 +160,10 @@ const parent = (): void => {
     configs.push({ ...DESIGN_BLOCK, depth: 12 })
     for (const tokens of [49, 196]) configs.push({ ...DESIGN_BLOCK, tokens })
   }
-  console.log(`ViT-block step (DESIGN §5): pre-norm blocks, D=${DESIGN_BLOCK.dim}, ${DESIGN_BLOCK.heads} heads, MLP 4×, loss mean(x²), fwd+bwd; ${rounds} interleaved round(s) × ${steps} timed steps, median`)
-  console.log(`node ${process.version}, OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? ''}, date ${new Date().toISOString()}`)
+  console.log(`ViT-block step (DESIGN §5): pre-norm blocks, D=${DESIGN_BLOCK.dim}, ${DESIGN_BLOCK.heads} heads, MLP 4×, loss mean(x²), fwd+bwd; ${rounds} interleaved round(s) × ${steps} timed steps; best step, ratio paired per round`)
+  console.log(`node ${process.version}, OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? '(unset)'}, OPENBLAS_THREAD_TIMEOUT=${process.env.OPENBLAS_THREAD_TIMEOUT ?? '4'} (both sides), load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, ${new Date().toISOString()}`)
   console.log('')
-  console.log('| shape (B×N, depth) | backend | step s | GFLOP/s | images/s | peak RSS MiB | images/s ÷ PyTorch |')
+  console.log('| shape (B×N, depth) | backend | best step s | GFLOP/s | images/s | peak RSS MiB | images/s ÷ PyTorch: median of rounds (each round) |')
   console.log('|---|---|---|---|---|---|---|')
   for (const c of configs) {
     const sweepSlow = c.batch > 64 || c.tokens > 64 || c.depth > 4
@@ -176,14 +180,15 @@ const parent = (): void => {
     }
     const flops = stepFlops(c)
     const torch = all.get('pytorch')
-    const torchStep = torch === undefined ? Number.NaN : median(torch.map((t) => t.stepSeconds))
     for (const b of ['pytorch', ...bs]) {
       const rs = all.get(b)
       if (rs === undefined) continue
-      const step = median(rs.map((t) => t.stepSeconds))
+      const step = Math.min(...rs.map((t) => t.stepSeconds))
       const name = b === 'pytorch' ? (rs[0]?.backend ?? b) : b
+      // Ratio of images/s in each round (the two ran minutes apart at most), then the median.
+      const paired = torch === undefined ? [] : rs.flatMap((t, i) => (torch[i] === undefined ? [] : [torch[i]!.stepSeconds / t.stepSeconds]))
       console.log(
-        `| ${c.batch}×${c.tokens}, ${c.depth} | ${name} | ${step.toFixed(3)} | ${(flops / step / 1e9).toFixed(1)} | ${(c.batch / step).toFixed(1)} | ${Math.max(...rs.map((t) => t.peakRssMiB)).toFixed(0)} | ${(torchStep / step).toFixed(2)} |`,
+        `| ${c.batch}×${c.tokens}, ${c.depth} | ${name} | ${step.toFixed(3)} | ${(flops / step / 1e9).toFixed(1)} | ${(c.batch / step).toFixed(1)} | ${Math.max(...rs.map((t) => t.peakRssMiB)).toFixed(0)} | ${median(paired).toFixed(2)} (${paired.map((r) => r.toFixed(2)).join(', ')}) |`,
       )
     }
     for (const e of errors) console.log(`| ${c.batch}×${c.tokens}, ${c.depth} | error | ${e} | | | | |`)
