@@ -13,9 +13,8 @@ const input = { ...tinyBase, predictor: { hidden: 32 }, momentum: 0.9 }
 const config = decodeOrThrow(ByolConfigCodec, input)
 const family = byol(config, { totalSteps: 20 })
 
-// Threshold: 2·(2 − 2·cos) starts at 2.79 with random heads; 10 steps at lr 3e-3 on a fixed batch and
-// key measured 2.79 → 0.21 on cpu and wasm (the predictor aligns with the slowly moving target). We
-// ask for a fall of 1, under half of that.
+// Threshold: 2·(2 − 2·cos) starts at 3.3 with random heads; 10 steps at lr 3e-3 on a fixed batch and
+// key measured 3.32 → 1.31 (cpu) and 3.31 → 1.08 (wasm). We ask for a fall of 1, half of the smaller.
 for (const backend of ['cpu', 'wasm'] as const) {
   test(`byol learns a fixed batch on ${backend} (10 steps, loss falls by ≥ 1) without leaking tensors`, async () => {
     await useBackend(backend)

@@ -1,6 +1,7 @@
 /** The joint-embedding skeleton: presets and their JSON files, features, heads, views per step, declaration errors. */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import fc from 'fast-check'
 import { readFileSync } from 'node:fs'
 import * as tf from '@tensorflow/tfjs'
 import type * as t from 'io-ts'
@@ -8,7 +9,7 @@ import { decodeOrThrow, flatten, initOrThrow, keyOf, stream, useBackend } from '
 import { disposeState } from '@jepa-ts/train'
 import {
   BarlowConfigCodec, ByolConfigCodec, SimclrConfigCodec, SimsiamConfigCodec, VicregConfigCodec,
-  barlowFashion, byolFashion, embeddingStd, head, jointFamily, jointParts, simclr, simclrFashion, simsiamFashion, twoViews, vicregFashion,
+  barlowFashion, batchNorm1d, byolFashion, embeddingStd, head, jointFamily, jointParts, simclr, simclrFashion, simsiamFashion, twoViews, vicregFashion,
 } from '@jepa-ts/ssl'
 import { blockImages, tinyBase } from './joint-harness.ts'
 
@@ -40,7 +41,7 @@ test('features are the average-pooled online encoder tokens, [B, D], determinist
   disposeState(state)
 })
 
-test('heads use PyTorch default init: |w| ≤ 1/√in, and are not all tiny', () => {
+test('heads (fc1 → bn1 → ReLU → fc2) use PyTorch default init: |w| ≤ 1/√in, and are not all tiny', () => {
   const { params, outDims } = initOrThrow(head(64, 32, 8), keyOf(3), [2, 64])
   assert.deepEqual(outDims, [2, 8])
   const w = flatten(params).find(([p]) => p === 'fc1.weight')![1]
@@ -48,7 +49,27 @@ test('heads use PyTorch default init: |w| ≤ 1/√in, and are not all tiny', ()
   const bound = 1 / Math.sqrt(64)
   assert.ok(values.every((v) => Math.abs(v) <= bound), `fc1 weights within ±${bound}`)
   assert.ok(Math.max(...values.map(Math.abs)) > 0.8 * bound, 'fc1 weights fill the range')
-  assert.deepEqual(flatten(params).map(([p]) => p).sort(), ['fc1.bias', 'fc1.weight', 'fc2.bias', 'fc2.weight'])
+  assert.deepEqual(flatten(params).map(([p]) => p).sort(), ['bn1.bias', 'bn1.weight', 'fc1.bias', 'fc1.weight', 'fc2.bias', 'fc2.weight'])
+})
+
+test('batchNorm1d (training mode): each feature has batch mean 0 and biased variance 1 before the affine', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 2, max: 9 }), (seed, B) =>
+      tf.tidy(() => {
+        const bn = batchNorm1d(3, 'bn')
+        const { params } = initOrThrow(bn, keyOf(seed), [B, 3])
+        const x = tf.add(tf.mul(tf.randomNormal([B, 3], 0, 1, 'float32', seed + 1), tf.tensor1d([0.1, 5, 30])), tf.tensor1d([-2, 0, 7]))
+        const { mean, variance } = tf.moments(bn.apply(params, x, { key: keyOf(0), training: true }) as tf.Tensor, 0)
+        const m = Array.from(mean.dataSync())
+        const v = Array.from(variance.dataSync())
+        const xv = Array.from(tf.moments(x, 0).variance.dataSync())
+        m.forEach((mi) => assert.ok(Math.abs(mi) < 1e-4, `batch mean ${mi}`))
+        v.forEach((vi, i) => assert.ok(Math.abs(vi - xv[i]! / (xv[i]! + 1e-5)) < 1e-3, `batch variance ${vi}, expected ${xv[i]! / (xv[i]! + 1e-5)}`))
+        return true
+      }),
+    ),
+    { numRuns: 20 },
+  )
 })
 
 test('the two views differ from each other and change with the step key', () => {

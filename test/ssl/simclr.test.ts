@@ -8,13 +8,14 @@ import { assertDeterministic, assertLearns, blockImages, tinyBase, trainFixed } 
 
 const family = simclr(decodeOrThrow(SimclrConfigCodec, tinyBase), { totalSteps: 20 })
 
-// Threshold: NT-Xent starts at ln(2N − 1) = ln 31 ≈ 3.434 (the tiny ViT's pooled features are nearly
-// identical at init); 10 steps at lr 3e-3 on a fixed batch and key measured 3.434 → 3.197 (cpu) and
-// → 3.176 (wasm). We ask for a fall of 0.1, under half of that.
+// Threshold: NT-Xent starts near ln(2N − 1) = ln 31 ≈ 3.43 (the tiny ViT's pooled features are nearly
+// identical at init; the projector's BatchNorm spreads them a little: 3.33); 10 steps at lr 3e-3 on a
+// fixed batch and key measured 3.326 → 2.464 (cpu) and 3.306 → 2.468 (wasm). We ask for a fall of 0.4,
+// under half of that.
 for (const backend of ['cpu', 'wasm'] as const) {
-  test(`simclr learns a fixed batch on ${backend} (10 steps, loss falls by ≥ 0.1) without leaking tensors`, async () => {
+  test(`simclr learns a fixed batch on ${backend} (10 steps, loss falls by ≥ 0.4) without leaking tensors`, async () => {
     await useBackend(backend)
-    assertLearns(family, 10, 0.1, backend)
+    assertLearns(family, 10, 0.4, backend)
   })
 }
 

@@ -15,12 +15,13 @@ const input = { ...tinyBase, predictor: { hidden: 8 } }
 const config = decodeOrThrow(SimsiamConfigCodec, input)
 const family = simsiam(config, { totalSteps: 20 })
 
-// Threshold: −cos starts at −0.36 with random heads; 10 steps at lr 3e-3 on a fixed batch and key
-// measured −0.362 → −0.722 on cpu and wasm. We ask for a fall of 0.15, under half of that.
+// Threshold: −cos starts at −0.30 with random heads; 10 steps at lr 3e-3 on a fixed batch and key
+// measured −0.303 → −0.503 (cpu) and −0.304 → −0.507 (wasm); the first steps are not monotone (the
+// predictor and the BatchNorm statistics move together). We ask for a fall of 0.1, half of that.
 for (const backend of ['cpu', 'wasm'] as const) {
-  test(`simsiam learns a fixed batch on ${backend} (10 steps, loss falls by ≥ 0.15) without leaking tensors`, async () => {
+  test(`simsiam learns a fixed batch on ${backend} (10 steps, loss falls by ≥ 0.1) without leaking tensors`, async () => {
     await useBackend(backend)
-    assertLearns(family, 10, 0.15, backend)
+    assertLearns(family, 10, 0.1, backend)
   })
 }
 

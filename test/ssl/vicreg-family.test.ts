@@ -10,13 +10,13 @@ import { assertDeterministic, assertLearns, blockImages, tinyBase } from './join
 const config = decodeOrThrow(VicregConfigCodec, tinyBase)
 const family = vicregFamily(config, { totalSteps: 20 })
 
-// Threshold: at init the embeddings are nearly identical, so the variance hinge is ≈ 1 and the loss
-// ≈ 25·0.99 = 24.74; 10 steps at lr 3e-3 on a fixed batch and key measured 24.74 → 22.51 (cpu) and
-// → 22.48 (wasm). We ask for a fall of 1, under half of that.
+// Threshold: at init the embeddings vary little, so the variance hinge dominates (loss ≈ 21.2);
+// 10 steps at lr 3e-3 on a fixed batch and key measured 21.22 → 16.49 (cpu) and 21.18 → 16.27 (wasm).
+// We ask for a fall of 2, under half of that.
 for (const backend of ['cpu', 'wasm'] as const) {
-  test(`vicreg learns a fixed batch on ${backend} (10 steps, loss falls by ≥ 1) without leaking tensors`, async () => {
+  test(`vicreg learns a fixed batch on ${backend} (10 steps, loss falls by ≥ 2) without leaking tensors`, async () => {
     await useBackend(backend)
-    assertLearns(family, 10, 1, backend)
+    assertLearns(family, 10, 2, backend)
   })
 }
 

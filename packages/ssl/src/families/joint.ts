@@ -18,12 +18,12 @@
  * Metrics: loss, the energy's terms, lr, wd, gradNorm, embeddingStd (std of the L2-normalized z1 over
  * the batch, averaged over dims: ≈ 0 collapsed, ≈ 1/√out healthy), momentum (BYOL).
  *
- * Heads (`joint-head.ts`): Linear → GELU → Linear with PyTorch's default init, no BatchNorm. The references put BatchNorm in their projectors
- * (SimCLR, BYOL, SimSiam, VICReg; SimSiam also in the predictor's hidden layer). We leave it out:
- * BatchNorm needs running statistics outside the param tree and batch-coupled forward passes, our
- * batches are small (32–64) and GELU matches the encoder; SimSiam's paper (Table 4) reports that
- * removing BN lowers accuracy without collapse, and the VICReg / Barlow energies standardize or
- * regularize the batch statistics themselves.
+ * Heads (`joint-head.ts`): Linear → BatchNorm → ReLU → Linear, the references' two-layer projector and
+ * predictor (SimCLR, BYOL, SimSiam; VICReg's expander has three layers), PyTorch's default Linear
+ * init. BatchNorm runs in training mode only (batch statistics, no running averages): the heads are
+ * never used for evaluation, so it stays a pure function of the batch and the params. Without it
+ * (Linear → GELU → Linear, tried first) BYOL collapsed on Fashion-MNIST within 20 steps (loss 0.001,
+ * embeddingStd 0.001): the ViT's pooled features are nearly identical at init and nothing spread them.
  */
 import * as tf from '@tensorflow/tfjs'
 import { type AnyLayer, type Ctx, type Key, type ParamTree, disposeTree, fold, initOrThrow, keyOf, mapTree, stream } from '@jepa-ts/core'
