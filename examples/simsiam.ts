@@ -13,40 +13,9 @@
  * Fashion-MNIST is used when installed (Debian `dataset-fashion-mnist`), else synthetic shapes; 28×28
  * images are padded to the config's 32×32.
  */
-import { parseArgs } from 'node:util'
-import * as tf from '@tensorflow/tfjs'
-import * as E from 'fp-ts/lib/Either.js'
-import { type BackendChoice, fold, keyOf, readJsonConfig, useBackend } from '@jepa-ts/core'
-import { batchAt, loadDefaultDataset, toBatchTensor } from '@jepa-ts/data'
 import { SimsiamConfigCodec, simsiam } from '@jepa-ts/ssl'
+import { demoFlags, readConfigOrExit, runDemo } from './demo.ts'
 
-const { values: args } = parseArgs({
-  options: {
-    config: { type: 'string', default: 'examples/configs/simsiam-fashion.json' },
-    steps: { type: 'string', default: '20' },
-    batch: { type: 'string', default: '32' },
-    backend: { type: 'string', default: 'auto' },
-  },
-})
-
-const decoded = readJsonConfig(args.config, SimsiamConfigCodec)
-if (E.isLeft(decoded)) throw new Error(decoded.left.format())
-const config = decoded.right
-const backend = await useBackend(args.backend as BackendChoice)
-const steps = Number(args.steps)
-const batchSize = Number(args.batch)
-const data = loadDefaultDataset('train', { key: keyOf(0) })
-if (E.isLeft(data)) throw new Error(data.left.message)
-console.log(`${data.right.note}; backend ${backend.name}`)
-// The schedules are planned for the whole run; a short demo run still plans past the warmup.
-const family = simsiam(config, { totalSteps: Math.max(steps, config.optimizer.warmupSteps) })
-let state = family.init(keyOf(1))
-for (let k = 0; k < steps; k++) {
-  const idx = batchAt(keyOf(2), data.right.dataset.size, batchSize, k, { dropLast: true })
-  const images = toBatchTensor(data.right.dataset, idx, { padTo: config.image[0] })
-  const r = family.step(state, images, fold(keyOf(3), k))
-  state = r.state
-  images.dispose()
-  console.log(`step ${k}: ${Object.entries(r.metrics).map(([name, v]) => `${name} ${+v.toPrecision(4)}`).join(', ')}`)
-}
-console.log(`live tensors ${tf.memory().numTensors}`)
+const flags = demoFlags('examples/configs/simsiam-fashion.json')
+const config = readConfigOrExit(flags.config, SimsiamConfigCodec)
+await runDemo(flags, config, (totalSteps) => simsiam(config, { totalSteps }))
