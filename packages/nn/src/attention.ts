@@ -22,6 +22,7 @@
 import * as tf from '@tensorflow/tfjs'
 import * as E from 'fp-ts/lib/Either.js'
 import { type AnyLayer, type Dim, type Dims, type Layer, type ParamTree, fold, isMulti, makeLayer, shapeError } from '@jepa-ts/core'
+import { fusedAttention } from '@jepa-ts/backend-native'
 import { linear } from './linear.ts'
 import { childInfer } from './scoped.ts'
 
@@ -73,9 +74,12 @@ export const attention = <D extends number>(dim: D, heads: number, options: Atte
         const fused = qkv.apply(sub(params, 'qkv'), xt, { key: fold(ctx.key, 0), training: ctx.training }) as tf.Tensor
         const split = tf.transpose(tf.reshape(fused, [B, N, 3, heads, headDim]), [2, 0, 3, 1, 4]) // [3, B, heads, N, hd]
         const [q, k, v] = tf.unstack(split, 0) as [tf.Tensor, tf.Tensor, tf.Tensor]
-        const scores = tf.mul(tf.matMul(q, tf.transpose(k, [0, 1, 3, 2])), scale) // [B, heads, N, N]
-        const weights = tf.softmax(scores, -1)
-        const mixed = tf.reshape(tf.transpose(tf.matMul(weights, v), [0, 2, 1, 3]), [B, N, dim])
+        // softmax(q·kᵀ·scale)·v: one fused kernel (and its backward) on the native backend.
+        const attended =
+          tf.getBackend() === 'native'
+            ? fusedAttention(q, k, v, scale)
+            : tf.matMul(tf.softmax(tf.mul(tf.matMul(q, tf.transpose(k, [0, 1, 3, 2])), scale), -1), v) // [B, heads, N, hd]
+        const mixed = tf.reshape(tf.transpose(attended, [0, 2, 1, 3]), [B, N, dim])
         return proj.apply(sub(params, 'proj'), mixed, { key: fold(ctx.key, 1), training: ctx.training }) as tf.Tensor
       })
     },

@@ -17,6 +17,7 @@
 import * as tf from '@tensorflow/tfjs'
 import * as E from 'fp-ts/lib/Either.js'
 import { type Dim, type Dims, type Layer, isMulti, leaf, makeLayer, param, shapeError, sizeOf } from '@jepa-ts/core'
+import { fusedLayerNorm } from '@jepa-ts/backend-native'
 import { ones, zeros } from './initializers.ts'
 
 /** Options of `layerNorm`. */
@@ -43,7 +44,10 @@ export const layerNorm = <D extends number>(dim: D, options: LayerNormOptions = 
       return E.right(leaf(d, affine ? { weight: param([dim], ones), bias: param([dim], zeros) } : {}, 8 * sizeOf(d)))
     },
     apply: (params, x) =>
-      tf.tidy(() => {
+      // On the native backend one fused kernel (and one backward kernel) does the work.
+      affine && tf.getBackend() === 'native'
+        ? fusedLayerNorm(x as tf.Tensor, params.weight as tf.Tensor, params.bias as tf.Tensor, eps)
+        : tf.tidy(() => {
         const { mean, variance } = tf.moments(x as tf.Tensor, -1, true)
         const y = tf.mul(tf.sub(x as tf.Tensor, mean), tf.rsqrt(tf.add(variance, eps)))
         return affine ? tf.add(tf.mul(y, params.weight as tf.Tensor), params.bias as tf.Tensor) : y
