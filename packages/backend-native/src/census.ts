@@ -29,4 +29,9 @@ export const CPU_FALLBACKS: Readonly<Record<string, string>> = {
   Complex: 'not used in float32 training',
   Max: 'int32 reductions on index tensors only; float32 Max is native',
   RandomUniform: 'only at init and for dropout seeds, not in the measured step',
+  SplitV: 'not native yet: the gradient of Concat (predictor context+target tokens, MAE mask tokens), a memory-bound copy; profile its share before porting',
+  PadV2: 'not native yet: the gradient of Slice (the predictor keeps the target rows), a memory-bound copy; profile its share before porting',
+  CropAndResize: 'joint-embedding views (random resized crop) run once per batch outside the differentiated step',
+  Reverse: 'joint-embedding views (horizontal flip) run once per batch outside the differentiated step',
+  ClipByValue: 'joint-embedding views clip pixels to their range once per batch, outside the differentiated step',
 }
