@@ -16,16 +16,6 @@ import { tinyMaeInput } from '../ssl/mae-tiny.ts'
 import { tinyBase } from '../ssl/joint-harness.ts'
 import { setup } from './harness.ts'
 
-/**
- * Float32 fallbacks this census found and that are not fixed yet (open in issue #6): the native
- * binary kernel declined float32 inputs whose backing store is not a Float32Array. Listed here so
- * the census still fails on any NEW unexplained fallback; remove an entry when it is fixed.
- */
-const KNOWN_GAPS: Readonly<Record<string, readonly string[]>> = {
-  'I-JEPA': ['Multiply'],
-  VICReg: ['Pow'],
-}
-
 const families: ReadonlyArray<readonly [string, () => Family]> = [
   ['I-JEPA', () => ijepa(decodeOrThrow(IjepaConfigCodec, tinyIjepaInput), { totalSteps: 10 })],
   ['MAE', () => mae(decodeOrThrow(MaeConfigCodec, tinyMaeInput), { totalSteps: 10 })],
@@ -50,7 +40,7 @@ for (const [name, make] of families) {
     assert.ok(kernels.has('BatchMatMul') || kernels.has('_FusedMatMul'), `the profile saw the ${name} step`)
     const unknown = [...kernels].filter((k) => !NATIVE_KERNELS.includes(k) && !(k in CPU_FALLBACKS))
     assert.deepEqual(unknown, [], `${name}: kernels neither native nor on the justified fallback list`)
-    const unjustified = [...backend.stats.fallback.keys()].filter((k) => !(k in CPU_FALLBACKS) && !(KNOWN_GAPS[name] ?? []).includes(k))
+    const unjustified = [...backend.stats.fallback.keys()].filter((k) => !(k in CPU_FALLBACKS))
     assert.deepEqual(unjustified, [], `${name}: native kernels that fell back to cpu without a listed reason`)
     images.dispose()
   })

@@ -7,7 +7,7 @@
 export const CPU_FALLBACKS: Readonly<Record<string, string>> = {
   Reshape: 'metadata only: shares the input data (refcount), no copy',
   Identity: 'metadata only: shares the input data',
-  Cast: 'runs on int/bool masks and indices; float32→float32 shares the data',
+  Cast: 'native for int32/bool → float32 (a fresh Float32Array); other casts (to int32 or bool, float32→float32) stay on cpu',
   Fill: 'fills a fresh array (zeros/ones seeds of the gradient); memory-bound JS loop',
   ZerosLike: 'allocates a zero-filled array; nothing faster exists',
   OnesLike: 'allocates a one-filled array (the gradient seed)',

@@ -4,6 +4,7 @@
  */
 import type * as tf from '@tensorflow/tfjs'
 import { addNKernel, binaryKernels } from './kernels/binary.ts'
+import { castKernel } from './kernels/cast.ts'
 import { concatKernel, sliceKernel } from './kernels/concat-slice.ts'
 import { gatherKernel, unsortedSegmentSumKernel } from './kernels/gather.ts'
 import { batchMatMulKernel, fusedMatMulKernel } from './kernels/matmul.ts'
@@ -31,6 +32,7 @@ export const overrideKernels: readonly tf.KernelConfig[] = [
   unsortedSegmentSumKernel,
   concatKernel,
   sliceKernel,
+  castKernel,
 ]
 
 /** New kernels (fused ops and their backward kernels) that exist only on `native`. */
