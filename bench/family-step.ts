@@ -1,0 +1,327 @@
+/**
+ * One full training step of the I-JEPA, MAE and VICReg families on their Fashion-MNIST presets
+ * (examples/configs/{ijepa,mae,vicreg}-fashion.json), ours on each backend next to a PyTorch twin of
+ * the same step (bench/family_step_torch.py), in one command:
+ *
+ *   pnpm exec tsx bench/family-step.ts [--quick] [--sections families,scaling] [--families ijepa,mae,vicreg]
+ *       [--backends native,wasm] [--cpu] [--batch 64] [--scale-batch 16] [--rounds 3] [--steps 3] [--warmup 1]
+ *
+ * Contract: prints markdown tables only (plus one header line per table saying what each side runs
+ * and how FLOPs are counted). Section `families`: each family × backend (native, wasm; cpu with
+ * `--cpu`) and PyTorch. Section `scaling`: the I-JEPA step on native vs PyTorch at batch 16/64/256,
+ * encoder depth 4/12 and grid 7×7/14×14 (image 28/56, patch 4). `--quick` = batch 16, 1 round,
+ * 1 timed step, and the scaling rows at batch 16 only.
+ *
+ * Method (as bench/vit-block.ts): every (side, shape) runs in its own child process (clean peak RSS),
+ * rounds interleave the order (PyTorch first in even rounds, last in odd ones), and a round's ratio
+ * is ours ÷ PyTorch's images/s from that same round; the table shows the median over rounds and each
+ * round. Within a process: `--warmup` untimed steps, then images/s = B·steps ÷ Σ step time.
+ * Ours is the family's own `step` (built with the constructor and config decoder exactly as
+ * packages/cli does, totalSteps 1000) on a fixed random batch in [0, 1); the twin mirrors it layer for
+ * layer (see its doc comment). I-JEPA masks: the parent draws them with the family's collator and the
+ * same keys the worker's steps use, and hands the same index sets to the twin (the worker checks its
+ * context sizes against them). FLOPs come from our layers' `infer` counts: ×3 for a trained branch
+ * (forward + backward), ×1 for a no-grad branch; GFLOP/s = that ÷ step time, the same count for
+ * both sides. Peak RSS = the child's maxRSS. PyTorch: /usr/bin/python3, 2 threads, both sides with
+ * the same OPENBLAS_THREAD_TIMEOUT (default 4, as the native addon sets).
+ */
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import * as tf from '@tensorflow/tfjs'
+import { type AnyLayer, type DimsSig, type Key, decodeOrThrow, fold, inferOrThrow, keyOf, stream } from '@jepa-ts/core'
+import { randomMasking } from '@jepa-ts/masks'
+import type { Family } from '@jepa-ts/train'
+import {
+  type IjepaConfig, type MaeConfig, type VicregConfig,
+  VicregConfigCodec, decodeIjepaConfigOrThrow, decodeMaeConfigOrThrow, ijepa, ijepaParts, jointParts, mae, maeParts, vicregFamily,
+} from '@jepa-ts/ssl'
+import { activate, argValue, intArg, lastJsonLine, median } from './bench-util.ts'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const TOTAL_STEPS = 1000
+const SEED = 7
+
+type FamilyName = 'ijepa' | 'mae' | 'vicreg'
+const FAMILIES: readonly FamilyName[] = ['ijepa', 'mae', 'vicreg']
+
+/** What both sides of one measurement run: a decoded config, the batch, the step counts, the I-JEPA masks. */
+interface Spec {
+  readonly family: FamilyName
+  readonly config: IjepaConfig | MaeConfig | VicregConfig
+  readonly batch: number
+  readonly warmup: number
+  readonly steps: number
+  /** I-JEPA only: per step (warm-up included), context [B][Kc] and targets [T][B][Kt]. */
+  readonly masks?: readonly { readonly context: number[][]; readonly targets: number[][][] }[]
+}
+
+/** One process's measurement. */
+interface Run {
+  readonly stepSeconds: readonly number[]
+  readonly peakRssMiB: number
+  readonly backend: string
+}
+
+// ---------------------------------------------------------------- configs and families
+
+const presetInput = (family: FamilyName): Record<string, unknown> => {
+  const v: unknown = JSON.parse(readFileSync(join(here, '..', 'examples', 'configs', `${family}-fashion.json`), 'utf8'))
+  if (typeof v !== 'object' || v === null) throw new Error(`${family}-fashion.json is not an object`)
+  return { ...v }
+}
+
+const decodeConfig = (family: FamilyName, input: unknown): IjepaConfig | MaeConfig | VicregConfig =>
+  family === 'ijepa' ? decodeIjepaConfigOrThrow(input) : family === 'mae' ? decodeMaeConfigOrThrow(input) : decodeOrThrow(VicregConfigCodec, input)
+
+/** The family exactly as packages/cli builds it. */
+const buildFamily = (spec: Spec): Family =>
+  spec.family === 'ijepa'
+    ? ijepa(decodeIjepaConfigOrThrow(spec.config), { totalSteps: TOTAL_STEPS })
+    : spec.family === 'mae'
+      ? mae(decodeMaeConfigOrThrow(spec.config), { totalSteps: TOTAL_STEPS })
+      : vicregFamily(decodeOrThrow(VicregConfigCodec, spec.config), { totalSteps: TOTAL_STEPS })
+
+/** The key of step i (the worker's steps and the parent's mask draws use the same). */
+const stepKey = (i: number): Key => fold(keyOf(SEED), `step${i}`)
+
+const rows = (data: Int32Array, b: number, k: number): number[][] => Array.from({ length: b }, (_, i) => Array.from(data.subarray(i * k, (i + 1) * k)))
+
+/** The masks the I-JEPA collator draws for steps 0 … n−1 (host only, no tensors). */
+const ijepaMasks = (config: IjepaConfig, batch: number, n: number): NonNullable<Spec['masks']> => {
+  const collate = ijepaParts(config, TOTAL_STEPS).collate
+  return Array.from({ length: n }, (_, i) => {
+    const m = collate(stream(stepKey(i), 'mask'), batch)
+    return { context: rows(m.contextIdx.data, batch, m.contextIdx.shape[1]), targets: m.targetIdx.map((t) => rows(t.data, batch, t.shape[1])) }
+  })
+}
+
+// ---------------------------------------------------------------- FLOPs (from our layers' infer)
+
+const fwd = (layer: AnyLayer, dims: DimsSig): number => inferOrThrow(layer, dims).flops
+
+/** FLOPs of timed step i and the formula, from `infer` counts at that step's shapes. */
+const stepFlops = (spec: Spec, i: number): { readonly flops: number; readonly formula: string } => {
+  const B = spec.batch
+  const [H, W, C] = spec.config.image
+  const img: DimsSig = [B, H, W, C]
+  if (spec.family === 'ijepa') {
+    const c = spec.config as IjepaConfig
+    const p = ijepaParts(c, TOTAL_STEPS)
+    const m = spec.masks![i]!
+    const [Kc, T, Kt] = [m.context[0]!.length, m.targets.length, m.targets[0]![0]!.length]
+    const D = c.encoder.dim
+    const target = fwd(p.encoder.layer as AnyLayer, img)
+    const context = fwd(p.encoder.embed as AnyLayer, img) + fwd(p.encoder.trunk as AnyLayer, [B, Kc, D])
+    const pred = fwd(p.predictor.layer as AnyLayer, [[B, Kc, D], [B, Kc], [T, B, Kt]])
+    return { flops: target + 3 * (context + pred), formula: '1×targetViT(B, N) + 3×[patchEmbed(B) + trunk(B, Kc) + predictor(B, Kc, T, Kt)]' }
+  }
+  if (spec.family === 'mae') {
+    const c = spec.config as MaeConfig
+    const p = maeParts(c, TOTAL_STEPS)
+    const L = p.decoder.tokens
+    const K = randomMasking(keyOf(0), 1, L, c.maskRatio).idsKeep.shape[1]
+    const D = c.encoder.dim
+    const f = fwd(p.encoder.embed as AnyLayer, img) + fwd(p.encoder.trunk as AnyLayer, [B, K, D]) + fwd(p.decoder.embed, [B, K, D]) + fwd(p.decoder.trunk, [B, L, p.decoder.dim])
+    return { flops: 3 * f, formula: `3×[patchEmbed(B) + trunk(B, K=${K}) + decoderEmbed(B, K) + decoder(B, L=${L})]` }
+  }
+  const c = spec.config as VicregConfig
+  const p = jointParts(c, TOTAL_STEPS)
+  return { flops: 3 * 2 * (fwd(p.encoder.layer as AnyLayer, img) + fwd(p.projector, [B, c.encoder.dim])), formula: '3×2 views×[ViT(B, N) + projector(B)]' }
+}
+
+// ---------------------------------------------------------------- worker (our side, one backend)
+
+const readSpec = (path: string): Spec => JSON.parse(readFileSync(path, 'utf8')) as Spec
+
+const worker = async (backend: string, specPath: string): Promise<void> => {
+  await activate(backend)
+  const spec = readSpec(specPath)
+  const family = buildFamily(spec)
+  const [H, W, C] = spec.config.image
+  let state = family.init(fold(keyOf(SEED), 'init'))
+  const images = tf.randomUniform([spec.batch, H, W, C], 0, 1, 'float32', SEED) as tf.Tensor4D
+  const times: number[] = []
+  for (let i = 0; i < spec.warmup + spec.steps; i++) {
+    const t0 = performance.now()
+    const out = family.step(state, images, stepKey(i))
+    state = out.state
+    const seconds = (performance.now() - t0) / 1000
+    if (!Number.isFinite(out.metrics.loss)) throw new Error(`non-finite loss at step ${i}`)
+    const kc = spec.masks?.[i]?.context[0]?.length
+    if (kc !== undefined && out.metrics.contextTokens !== kc) throw new Error(`step ${i}: the collator drew Kc ${out.metrics.contextTokens}, the parent's masks have ${kc}`)
+    if (i >= spec.warmup) times.push(seconds)
+  }
+  const run: Run = { backend, stepSeconds: times, peakRssMiB: process.resourceUsage().maxRSS / 1024 }
+  console.log(JSON.stringify(run))
+}
+
+// ---------------------------------------------------------------- parent (the tables)
+
+const blasTimeout = process.env.OPENBLAS_THREAD_TIMEOUT ?? '4'
+
+const parseRun = (stdout: string, fallbackBackend: string): Run | undefined => {
+  const v = lastJsonLine(stdout)
+  if (v === undefined) return undefined
+  const steps: unknown = Reflect.get(v, 'stepSeconds')
+  const rss: unknown = Reflect.get(v, 'peakRssMiB')
+  const backend: unknown = Reflect.get(v, 'backend')
+  if (!Array.isArray(steps) || !steps.every((s): s is number => typeof s === 'number') || typeof rss !== 'number') return undefined
+  return { stepSeconds: steps, peakRssMiB: rss, backend: typeof backend === 'string' ? backend : fallbackBackend }
+}
+
+const lastLines = (s: string, n: number): string => s.trim().split('\n').slice(-n).join(' / ')
+
+/** Runs one side in its own process: `pytorch` or one of our backends. */
+const runSide = (side: string, spec: Spec, specPath: string): Run | string => {
+  const env = { ...process.env, OPENBLAS_THREAD_TIMEOUT: blasTimeout, TF_CPP_MIN_LOG_LEVEL: '2' }
+  const r =
+    side === 'pytorch'
+      ? spawnSync('/usr/bin/python3', [join(here, 'family_step_torch.py'), '--family', spec.family, '--spec', specPath], { encoding: 'utf8', env })
+      : spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--worker', side, '--spec', specPath], { encoding: 'utf8', env })
+  return parseRun(r.stdout ?? '', side) ?? `${side} failed: ${lastLines(r.stderr ?? r.error?.message ?? '', 3)}`
+}
+
+interface Row {
+  readonly label: string
+  readonly spec: Spec
+  readonly sides: readonly string[]
+}
+
+const imagesPerS = (spec: Spec, run: Run): number => (spec.batch * run.stepSeconds.length) / run.stepSeconds.reduce((a, b) => a + b, 0)
+
+/** Σ FLOPs of the timed steps. */
+const timedFlops = (spec: Spec): number => Array.from({ length: spec.steps }, (_, j) => stepFlops(spec, spec.warmup + j).flops).reduce((a, b) => a + b, 0)
+
+const fmtRound = (xs: readonly number[], digits: number): string => `${median(xs).toFixed(digits)} (${xs.map((x) => x.toFixed(digits)).join(', ')})`
+
+/** Measures a row in interleaved rounds and prints its table lines (with `extraCell` last when given). */
+const measureRow = (row: Row, rounds: number, dir: string, extraCell?: string): void => {
+  const tail = extraCell === undefined ? '' : ` ${extraCell} |`
+  const specPath = join(dir, `${row.label.replace(/[^a-z0-9]+/gi, '_')}.json`)
+  writeFileSync(specPath, JSON.stringify(row.spec))
+  const runs = new Map<string, (Run | undefined)[]>()
+  const errors: string[] = []
+  for (let r = 0; r < rounds; r++) {
+    const order = ['pytorch', ...row.sides]
+    for (const side of r % 2 === 0 ? order : [...order].reverse()) {
+      const res = runSide(side, row.spec, specPath)
+      if (typeof res === 'string') errors.push(res)
+      runs.set(side, [...(runs.get(side) ?? []), typeof res === 'string' ? undefined : res])
+    }
+  }
+  const flops = timedFlops(row.spec)
+  const torch = runs.get('pytorch') ?? []
+  for (const side of ['pytorch', ...row.sides]) {
+    const rs = runs.get(side) ?? []
+    const ok = rs.filter((x): x is Run => x !== undefined)
+    if (ok.length === 0) continue
+    const ips = ok.map((x) => imagesPerS(row.spec, x))
+    const gflops = ok.map((x) => flops / x.stepSeconds.reduce((a, b) => a + b, 0) / 1e9)
+    const paired = rs.flatMap((x, i) => {
+      const t = torch[i]
+      return x === undefined || t === undefined ? [] : [imagesPerS(row.spec, x) / imagesPerS(row.spec, t)]
+    })
+    const name = side === 'pytorch' ? ok[0]!.backend : side
+    console.log(`| ${row.label} | ${name} | ${fmtRound(ips, 1)} | ${median(gflops).toFixed(1)} | ${Math.max(...ok.map((x) => x.peakRssMiB)).toFixed(0)} | ${paired.length === 0 ? '—' : fmtRound(paired, 2)} |${tail}`)
+  }
+  for (const e of errors) console.log(`| ${row.label} | error | ${e.replace(/\|/g, '/')} | | | |${extraCell === undefined ? '' : ' |'}`)
+}
+
+const TABLE_HEAD = ['| shape | side | images/s: median (rounds) | GFLOP/s | peak RSS MiB | ratio vs PyTorch (images/s ÷ PyTorch\'s, paired per round): median (rounds) |', '|---|---|---|---|---|---|']
+
+/** What each side's step includes, per family (the table headers). */
+const INCLUDES: Readonly<Record<FamilyName, string>> = {
+  ijepa: 'both sides: target ViT (no grad) on the full image → LN → gather 4 target blocks; context ViT on Kc tokens; predictor; smooth-L1; backward; grad norm; AdamW; EMA of the target encoder. Same masks on both sides (drawn by our collator; ours draws them inside its step, on the host).',
+  mae: 'both sides: random masking (75%); ViT on the visible tokens; decoder (embed, mask tokens, unshuffle, pos-embed, blocks, norm, pred); norm-pix MSE on masked patches; backward; grad norm; AdamW (0.9, 0.95).',
+  vicreg: 'both sides: two augmented views (random-resized crop bilinear, flip .5, brightness/contrast jitter .8, 3×3 blur .5, noise .5, clip; per-image choices drawn on the host); ViT → mean over tokens → fc1/BN/ReLU/fc2; VICReg energy (25/25/1) + embedding std; backward; grad norm; AdamW. Augmentation, energy and optimizer FLOPs are not counted.',
+}
+
+const describe = (spec: Spec): string => {
+  const c = spec.config
+  const [H, , C] = c.image
+  const g = H / c.patchSize
+  return `${H}×${H}×${C}, patch ${c.patchSize} → ${g}×${g}, encoder ${c.encoder.dim}/${c.encoder.depth}/${c.encoder.heads}, B ${spec.batch}`
+}
+
+const flopsHeader = (spec: Spec): string => {
+  const per = Array.from({ length: spec.steps }, (_, j) => stepFlops(spec, spec.warmup + j))
+  const mean = per.reduce((a, b) => a + b.flops, 0) / per.length
+  const masks = spec.masks?.slice(spec.warmup)
+  const kc = masks === undefined ? '' : `; timed steps' Kc ${masks.map((m) => m.context[0]!.length).join('/')}, Kt ${masks.map((m) => m.targets[0]![0]!.length).join('/')}`
+  return `FLOPs/step = ${per[0]!.formula} (our layers' infer counts; ×3 = forward + backward, ×1 = no grad) = ${(mean / 1e9).toFixed(2)} GFLOP mean over timed steps${kc}`
+}
+
+const makeSpec = (family: FamilyName, input: Record<string, unknown>, batch: number, warmup: number, steps: number): Spec => {
+  const config = decodeConfig(family, input)
+  return { family, config, batch, warmup, steps, ...(family === 'ijepa' ? { masks: ijepaMasks(config as IjepaConfig, batch, warmup + steps) } : {}) }
+}
+
+/** The I-JEPA preset at another image size / encoder depth; throws naming the field if the preset's masks do not fit the grid. */
+const ijepaVariant = (image: number, depth: number): Record<string, unknown> => {
+  const base = presetInput('ijepa')
+  const input = { ...base, image: [image, image, 1], encoder: { ...(base.encoder as Record<string, unknown>), depth } }
+  decodeIjepaConfigOrThrow(input)
+  return input
+}
+
+const parent = (): void => {
+  const quick = process.argv.includes('--quick')
+  const sections = (argValue('--sections') ?? 'families,scaling').split(',')
+  const families = (argValue('--families') ?? FAMILIES.join(',')).split(',').filter((f): f is FamilyName => (FAMILIES as readonly string[]).includes(f))
+  const backends = (argValue('--backends') ?? (process.argv.includes('--cpu') ? 'native,wasm,cpu' : 'native,wasm')).split(',')
+  const batch = quick ? 16 : intArg('--batch', 64)
+  const scaleBatch = quick ? 16 : intArg('--scale-batch', 16)
+  const rounds = quick ? 1 : intArg('--rounds', 3)
+  const steps = quick ? 1 : intArg('--steps', 3)
+  const warmup = intArg('--warmup', 1)
+  const dir = mkdtempSync(join(tmpdir(), 'family-step-'))
+  const load = (): string => loadavg().map((l) => l.toFixed(1)).join(' ')
+  console.log(`# One training step per family, ours vs a PyTorch twin (bench/family-step.ts${quick ? ' --quick' : ''})`)
+  console.log('')
+  console.log(`node ${process.version}, OPENBLAS_THREAD_TIMEOUT=${blasTimeout} (both sides), PyTorch /usr/bin/python3 2 threads; ${rounds} interleaved round(s) × (${warmup} warm-up + ${steps} timed steps) per process; images/s = B·steps ÷ Σ step time; load average ${load()} at start, ${new Date().toISOString()}`)
+  try {
+    if (sections.includes('families')) {
+      for (const f of families) {
+        const spec = makeSpec(f, presetInput(f), batch, warmup, steps)
+        console.log('')
+        console.log(`## ${f} — ${f}-fashion.json preset (${describe(spec)})`)
+        console.log('')
+        console.log(`Ours: \`${f}\` family \`step\` (schedules for totalSteps ${TOTAL_STEPS}). ${INCLUDES[f]}`)
+        console.log(flopsHeader(spec))
+        console.log('')
+        for (const l of TABLE_HEAD) console.log(l)
+        measureRow({ label: describe(spec), spec, sides: backends }, rounds, dir)
+      }
+    }
+    if (sections.includes('scaling')) {
+      const rows: Row[] = []
+      const add = (label: string, image: number, depth: number, b: number): void => {
+        rows.push({ label, spec: makeSpec('ijepa', ijepaVariant(image, depth), b, warmup, steps), sides: ['native'] })
+      }
+      for (const b of quick ? [16] : [16, 64, 256]) add(`B ${b}, depth 6, 8×8`, 32, 6, b)
+      for (const d of [4, 12]) add(`B ${scaleBatch}, depth ${d}, 8×8`, 32, d, scaleBatch)
+      add(`B ${scaleBatch}, depth 6, 7×7 (image 28)`, 28, 6, scaleBatch)
+      add(`B ${scaleBatch}, depth 6, 14×14 (image 56)`, 56, 6, scaleBatch)
+      console.log('')
+      console.log('## Scaling — how the I-JEPA step cost grows (native vs PyTorch)')
+      console.log('')
+      console.log(`ijepa-fashion.json preset varied one axis at a time (patch 4; image 28 → 7×7, 56 → 14×14); the preset's masks decode unchanged on 7×7 and 14×14 (not adjusted). ${INCLUDES.ijepa}${quick ? ' --quick: batch 16 rows only.' : ''}`)
+      console.log(`FLOPs/step = ${stepFlops(rows[0]!.spec, warmup).formula} (infer counts at each row's shapes and masks)`)
+      console.log('')
+      console.log('| shape | side | images/s: median (rounds) | GFLOP/s | peak RSS MiB | ratio vs PyTorch: median (rounds) | GFLOP/step |')
+      console.log('|---|---|---|---|---|---|---|')
+      for (const row of rows) measureRow(row, rounds, dir, (timedFlops(row.spec) / row.spec.steps / 1e9).toFixed(2))
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+  console.log('')
+  console.log(`load average ${load()} at the end, ${new Date().toISOString()}`)
+}
+
+const w = argValue('--worker')
+if (w !== undefined) await worker(w, argValue('--spec') ?? '')
+else parent()
