@@ -4,7 +4,7 @@ import fc from 'fast-check'
 import * as tf from '@tensorflow/tfjs'
 import * as E from 'fp-ts/lib/Either.js'
 import { type AnyLayer, type Dims, type ParamTree, countParams, countSpecs, disposeTree, initOrThrow, keyOf } from '@jepa-ts/core'
-import { attention, block, dropPath, dropout, gelu, geluErf, layerNorm, linear, mlp, patchEmbed } from '@jepa-ts/nn'
+import { attention, block, dropPath, dropout, gelu, geluErf, layerNorm, linear, mlp, patchEmbed, pixelNorm } from '@jepa-ts/nn'
 
 await tf.setBackend('cpu')
 
@@ -256,4 +256,39 @@ test('param counts from infer equal the sizes of the created tensors for each la
     assert.equal(countParams(params), countSpecs(inf.right.params), l.kind)
     disposeTree(params)
   }
+})
+
+test('pixelNorm standardizes per channel (one number or one per channel), adds no params, and names bad settings', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 4 }), fc.nat(1000), (c, seed) => {
+      const mean = Array.from({ length: c }, (_, i) => 0.1 * (i + 1))
+      const std = Array.from({ length: c }, (_, i) => 0.5 + 0.25 * i)
+      const l = pixelNorm({ mean, std })
+      const { outDims, params } = initOrThrow(l, keyOf(seed), [2, 3, 3, c])
+      assert.deepEqual(outDims, [2, 3, 3, c], 'shape law')
+      assert.deepEqual(params, {}, 'no params')
+      const x = host(() => tf.randomUniform([2, 3, 3, c], 0, 1, 'float32', seed))
+      const y = host(() => l.apply({}, tf.tensor(x.data, x.shape), ctx(seed)) as tf.Tensor)
+      const expected = Array.from(x.data, (v, i) => (v - mean[i % c]!) / std[i % c]!)
+      assert.ok(close(y.data, expected, 1e-5), `(x − mean_c) / std_c for C = ${c}`)
+    }),
+    { numRuns: 20 },
+  )
+  assert.match(leftOf(pixelNorm({ mean: [0.1, 0.2], std: 1 }), [1, 4, 4, 3]), /pixel_norm.*one mean or 3 \(one per channel\).*2 mean values/)
+  assert.throws(() => pixelNorm({ mean: 0, std: 0 }), /pixelNorm: std\[0\] must be a finite number > 0, got 0/)
+  assert.throws(() => patchEmbed(4, 1, 8, { initStd: 0 }), /patchEmbed: initStd must be a finite number > 0/)
+})
+
+test('patchEmbed initStd sets the weight init scale (default 0.02, the reference)', () => {
+  const stdOf = (initStd?: number): number => {
+    const { params } = initOrThrow(patchEmbed(4, 1, 64, initStd === undefined ? {} : { initStd }), keyOf(3), [1, 8, 8, 1])
+    const w = ((params.proj as ParamTree).weight as tf.Tensor).dataSync()
+    const m = w.reduce((a, b) => a + b, 0) / w.length
+    const s = Math.sqrt(w.reduce((a, b) => a + (b - m) ** 2, 0) / w.length)
+    disposeTree(params)
+    return s
+  }
+  // truncated at ±2 in absolute units (PyTorch's trunc_normal_): at these stds the std is σ
+  assert.ok(Math.abs(stdOf() / 0.02 - 1) < 0.08, `default std ${stdOf()} ≈ 0.02`)
+  assert.ok(Math.abs(stdOf(0.139) / 0.139 - 1) < 0.08, `initStd 0.139 gives std ${stdOf(0.139)} ≈ 0.139`)
 })

@@ -1,4 +1,4 @@
-/** @jepa-ts/nn — ViT building blocks: linear, layerNorm, gelu, dropout, dropPath, mlp, attention, block, patchEmbed, posEmbed2d, vit, predictor. */
+/** @jepa-ts/nn — ViT building blocks: linear, layerNorm, gelu, dropout, dropPath, mlp, attention, block, pixelNorm, patchEmbed, posEmbed2d, vit, predictor. */
 export * from './initializers.ts'
 export * from './config-checks.ts'
 export * from './scoped.ts'
@@ -10,6 +10,7 @@ export * from './drop-path.ts'
 export * from './mlp.ts'
 export * from './attention.ts'
 export * from './block.ts'
+export * from './pixel-norm.ts'
 export * from './patch-embed.ts'
 export * from './pos-embed.ts'
 export * from './gather-tokens.ts'

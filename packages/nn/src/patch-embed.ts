@@ -27,6 +27,8 @@ import { truncNormal, zeros } from './initializers.ts'
 export interface PatchEmbedOptions {
   /** Path segment (default `patch_embed`). */
   readonly name?: string
+  /** Std of the trunc-normal weight init (default 0.02, the reference's `init_std`). */
+  readonly initStd?: number
 }
 
 /** Patchify + linear projection, NHWC images to row-major tokens. */
@@ -37,6 +39,7 @@ export const patchEmbed = <C extends number, D extends number>(
   options: PatchEmbedOptions = {},
 ): Layer<readonly [Dim, Dim, Dim, C], readonly [Dim, Dim, D]> => {
   const p = patchSize
+  if (options.initStd !== undefined && !(Number.isFinite(options.initStd) && options.initStd > 0)) throw new RangeError(`patchEmbed: initStd must be a finite number > 0, got ${options.initStd}`)
   const patchLen = inChans * p * p
   return makeLayer({
     kind: 'patchEmbed',
@@ -51,7 +54,7 @@ export const patchEmbed = <C extends number, D extends number>(
       }
       const n = (H / p) * (W / p)
       return E.right(
-        leaf([B, n, dim], { proj: { weight: param([dim, inChans, p, p], truncNormal(0.02)), bias: param([dim], zeros) } }, 2 * B * n * patchLen * dim + B * n * dim),
+        leaf([B, n, dim], { proj: { weight: param([dim, inChans, p, p], truncNormal(options.initStd ?? 0.02)), bias: param([dim], zeros) } }, 2 * B * n * patchLen * dim + B * n * dim),
       )
     },
     apply: (params, x) => {

@@ -1,6 +1,7 @@
 /**
  * `vit(config)`: the I-JEPA Vision Transformer encoder — patch_embed → + pos_embed → blocks → norm,
- * no CLS token (reference `VisionTransformer`).
+ * no CLS token (reference `VisionTransformer`), optionally preceded by a param-free `pixelNorm`
+ * (`config.pixelNorm`; the reference normalizes its inputs in the data pipeline instead).
  *
  * Shape law: images NHWC `[B, H, W, inChans] → [B, N, dim]` with N = (H/p)·(W/p); H × W must be
  * `config.imageSize` (the fixed position embedding is built for that grid).
@@ -34,8 +35,9 @@
  * const part = encode(v, params, images, ctx, tf.tensor2d([[0, 1, 8], [3, 4, 5]], [2, 3], 'int32')) // [2, 3, 192]
  */
 import * as tf from '@tensorflow/tfjs'
-import { type AnyLayer, type Ctx, type Dim, type Layer, type ParamTree, fold, named, repeat, serial } from '@jepa-ts/core'
+import { type AnyLayer, type Ctx, type Dim, type Layer, type ParamTree, fold, named, repeat, serial, serialAll } from '@jepa-ts/core'
 import { patchEmbed } from './patch-embed.ts'
+import { type PixelNormSettings, pixelNorm } from './pixel-norm.ts'
 import { addPosEmbed } from './pos-embed.ts'
 import { block } from './block.ts'
 import { layerNorm } from './layer-norm.ts'
@@ -75,6 +77,13 @@ export interface VitConfig<C extends number = number, D extends number = number>
   readonly dropPathProb?: number
   /** LayerNorm eps (default 1e-6). */
   readonly eps?: number
+  /** Standardize the images first (`pixelNorm`, a param-free `pixel_norm` step before patch_embed); default none. */
+  readonly pixelNorm?: PixelNormSettings
+  /**
+   * Std of patch_embed's trunc-normal init (default 0.02, the reference's). The reference's 16×16×3
+   * patches have 768 inputs; `0.02·√(768 / (C·p²))` keeps its patch-embedding scale on smaller patches.
+   */
+  readonly patchInitStd?: number
 }
 
 /** Images NHWC. */
@@ -111,16 +120,18 @@ export const vit = <C extends number, D extends number>(config: VitConfig<C, D>)
     dropPathProb: depth > 1 ? (maxDrop * i) / (depth - 1) : 0,
   })
   const parts = {
-    patchEmbed: patchEmbed(p, config.inChans, dim) as AnyLayer,
+    patchEmbed: patchEmbed(p, config.inChans, dim, config.patchInitStd === undefined ? {} : { initStd: config.patchInitStd }) as AnyLayer,
     posEmbed: addPosEmbed(grid[0], grid[1], dim) as AnyLayer,
     blocks: named('blocks', repeat(depth, (i) => block(dim, heads, blockOptions(i)) as AnyLayer)),
     norm: layerNorm(dim, { eps, name: 'norm' }) as AnyLayer,
   }
+  // A ViT without pixelNorm has exactly the reference's children (summaries and paths unchanged).
+  const front: readonly AnyLayer[] = config.pixelNorm === undefined ? [] : [pixelNorm(config.pixelNorm) as AnyLayer]
   // The typed signatures are stated here once: the runtime checks of `infer` enforce them.
   const typed = <In extends readonly Dim[], Out extends readonly Dim[]>(l: AnyLayer): Layer<In, Out> => l as unknown as Layer<In, Out>
   return {
-    layer: typed<Images<C>, Tokens<D>>(serial(parts.patchEmbed, parts.posEmbed, parts.blocks, parts.norm)),
-    embed: typed<Images<C>, Tokens<D>>(serial(parts.patchEmbed, parts.posEmbed)),
+    layer: typed<Images<C>, Tokens<D>>(serialAll([...front, parts.patchEmbed, parts.posEmbed, parts.blocks, parts.norm])),
+    embed: typed<Images<C>, Tokens<D>>(serialAll([...front, parts.patchEmbed, parts.posEmbed])),
     trunk: typed<Tokens<D>, Tokens<D>>(serial(parts.blocks, parts.norm)),
     config,
     grid,

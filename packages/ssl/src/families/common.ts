@@ -35,6 +35,25 @@ export const normalizeFeatures = (h: tf.Tensor, eps = 1e-5): tf.Tensor =>
 /** Image shape codec [H, W, C]. */
 export const ImageDimsCodec = t.tuple([PositiveInt, PositiveInt, PositiveInt], 'ImageDims [H, W, C]')
 
+/**
+ * `pixelNorm` {mean, std}: standardize the images before the encoder (`@jepa-ts/nn` `pixelNorm`), one
+ * number for every channel or one per channel; std > 0. Absent: the images go in as they are.
+ */
+export const PixelNormCodec = exact(
+  { mean: t.union([t.number, t.array(t.number)], 'number | number[]'), std: t.union([PositiveNumber, t.array(PositiveNumber)], 'PositiveNumber | PositiveNumber[]') },
+  {},
+  'PixelNorm',
+)
+
+/** `patchInitStd`: the std of patch_embed's init (`@jepa-ts/nn` `VitConfig.patchInitStd`; default 0.02). */
+export const PatchInitStdCodec = PositiveNumber
+
+/** The ViT options of a family config's `pixelNorm` and `patchInitStd`, when given. */
+export const encoderInputOptions = (c: { readonly pixelNorm?: t.TypeOf<typeof PixelNormCodec>; readonly patchInitStd?: number }): { readonly pixelNorm?: t.TypeOf<typeof PixelNormCodec>; readonly patchInitStd?: number } => ({
+  ...(c.pixelNorm === undefined ? {} : { pixelNorm: c.pixelNorm }),
+  ...(c.patchInitStd === undefined ? {} : { patchInitStd: c.patchInitStd }),
+})
+
 /** Brand of finite numbers x ≥ 0 (learning rates that may be 0, weight decays). */
 export interface NonNegativeNumberBrand {
   readonly NonNegativeNumber: unique symbol

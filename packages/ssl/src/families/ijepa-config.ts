@@ -5,7 +5,9 @@
  * Fields: `image` [H, W, C]; `patchSize`; `encoder` {dim, depth, heads}; `predictor` {dim, depth}
  * (heads = the encoder's); `masks` any `@jepa-ts/masks` strategy (default: the reference multi-block
  * collator); `energy` 'smoothL1' (reference code, default) | 'l2' (paper text); `optimizer` {lr,
- * startLr, finalLr, warmupSteps, weightDecay, finalWeightDecay}; `ema` [m0, m1] (default [0.996, 1]).
+ * startLr, finalLr, warmupSteps, weightDecay, finalWeightDecay}; `ema` [m0, m1] (default [0.996, 1]);
+ * `pixelNorm` {mean, std} (optional: standardize the images before the encoder; see `PixelNormCodec`);
+ * `patchInitStd` (optional: patch_embed's init std, default the reference's 0.02).
  * Cross-field rules, each reported naming its fields: the patch divides H and W; heads divide the
  * encoder and predictor widths; both widths are multiples of 4 (2-D sin-cos embedding); the mask
  * settings work on the patch grid (`checkSettings`, errors at `masks.*`).
@@ -23,7 +25,7 @@ import * as t from 'io-ts'
 import * as E from 'fp-ts/lib/Either.js'
 import { type ConfigError, PositiveInt, Probability, configError, decode, exact, refine, withDefaults } from '@jepa-ts/core'
 import { type MaskSettings, MaskSettingsCodec, checkSettings, grid as gridOf, multiBlockDefaults } from '@jepa-ts/masks'
-import { ImageDimsCodec, OptimizerCodec } from './common.ts'
+import { ImageDimsCodec, OptimizerCodec, PatchInitStdCodec, PixelNormCodec } from './common.ts'
 
 const EncoderCodec = exact({ dim: PositiveInt, depth: PositiveInt, heads: PositiveInt }, {}, 'Encoder')
 const PredictorCodec = exact({ dim: PositiveInt, depth: PositiveInt }, {}, 'Predictor')
@@ -34,7 +36,7 @@ export const EnergyNameCodec = t.union([t.literal('smoothL1'), t.literal('l2')],
 const ijepaShape = withDefaults(
   exact(
     { image: ImageDimsCodec, patchSize: PositiveInt, encoder: EncoderCodec, predictor: PredictorCodec },
-    { masks: MaskSettingsCodec, energy: EnergyNameCodec, optimizer: OptimizerCodec, ema: t.tuple([Probability, Probability], 'EmaRange [m0, m1]') },
+    { masks: MaskSettingsCodec, energy: EnergyNameCodec, optimizer: OptimizerCodec, pixelNorm: PixelNormCodec, patchInitStd: PatchInitStdCodec, ema: t.tuple([Probability, Probability], 'EmaRange [m0, m1]') },
     'IjepaConfig',
   ),
   { masks: multiBlockDefaults, energy: 'smoothL1', optimizer: {}, ema: [0.996, 1] },

@@ -2,7 +2,7 @@
  * Config pieces the joint-embedding families share, as exact io-ts codecs (unknown keys are errors):
  * `image` [H, W, C]; `patchSize`; `encoder` {dim, depth, heads}; `projector` {hidden, out};
  * `views` (the augmentation recipe, `ViewsCodec`, all optional); `optimizer` (warmup-cosine lr, cosine
- * wd; `OptimizerCodec`). Predictor families add `predictor` {hidden}. A family's codec is
+ * wd; `OptimizerCodec`); `pixelNorm` (optional {mean, std} before the encoder; `PixelNormCodec`); `patchInitStd` (optional). Predictor families add `predictor` {hidden}. A family's codec is
  * `jointCodec(name, extraRequired, extraOptional, extraDefaults)`: the shared fields plus its own,
  * with the cross-field rules (patch divides H and W; heads and 4 divide encoder.dim), each reported
  * naming its fields. Decode once at the edge with core's `decode` / `decodeOrThrow`.
@@ -15,7 +15,7 @@
 import * as t from 'io-ts'
 import { PositiveInt, decodeOrThrow, exact } from '@jepa-ts/core'
 import { ViewsCodec, type ViewsConfig } from '../augment/views-config.ts'
-import { ImageDimsCodec, OptimizerCodec, type OptimizerSettings } from './common.ts'
+import { ImageDimsCodec, OptimizerCodec, type OptimizerSettings, PatchInitStdCodec, PixelNormCodec } from './common.ts'
 import { headsDivide, patchDividesImage } from './ijepa-config.ts'
 
 /** {dim, depth, heads} of the ViT encoder. */
@@ -28,7 +28,7 @@ export const PredictorHeadCodec = exact({ hidden: PositiveInt }, {}, 'PredictorH
 /** Required fields of every joint-embedding config. */
 export const jointRequired = { image: ImageDimsCodec, patchSize: PositiveInt, encoder: JointEncoderCodec, projector: ProjectorCodec }
 /** Optional fields of every joint-embedding config (with `jointDefaults`). */
-export const jointOptional = { views: ViewsCodec, optimizer: OptimizerCodec }
+export const jointOptional = { views: ViewsCodec, optimizer: OptimizerCodec, pixelNorm: PixelNormCodec, patchInitStd: PatchInitStdCodec }
 /** Defaults of the optional shared fields (the views' and optimizer's own defaults fill the rest). */
 export const jointDefaults = { views: {}, optimizer: {} } as const
 
@@ -41,6 +41,8 @@ export interface JointConfig {
   readonly predictor?: { readonly hidden: number }
   readonly views: ViewsConfig
   readonly optimizer: OptimizerSettings
+  readonly pixelNorm?: t.TypeOf<typeof PixelNormCodec>
+  readonly patchInitStd?: number
 }
 
 /** Adds the cross-field rules of a joint config: patch divides the image, heads and 4 divide encoder.dim. */

@@ -14,7 +14,7 @@ import * as t from 'io-ts'
 import * as E from 'fp-ts/lib/Either.js'
 import { type ConfigError, NonNegativeInt, PositiveInt, PositiveNumber, decode, exact, refine, withDefaults } from '@jepa-ts/core'
 import { MaskRatio, keepCountOf } from '@jepa-ts/masks'
-import { ImageDimsCodec, NonNegativeNumber } from './common.ts'
+import { ImageDimsCodec, NonNegativeNumber, PatchInitStdCodec, PixelNormCodec } from './common.ts'
 import { headsDivide, patchDividesImage, patchGrid } from './ijepa-config.ts'
 
 const WidthCodec = exact({ dim: PositiveInt, depth: PositiveInt, heads: PositiveInt }, {}, 'Transformer')
@@ -29,7 +29,7 @@ export const MaeOptimizerCodec = withDefaults(
 const maeShape = withDefaults(
   exact(
     { image: ImageDimsCodec, patchSize: PositiveInt, encoder: WidthCodec, decoder: WidthCodec },
-    { maskRatio: MaskRatio, normPix: t.boolean, optimizer: MaeOptimizerCodec },
+    { maskRatio: MaskRatio, normPix: t.boolean, optimizer: MaeOptimizerCodec, pixelNorm: PixelNormCodec, patchInitStd: PatchInitStdCodec },
     'MaeConfig',
   ),
   { maskRatio: 0.75, normPix: true, optimizer: {} },
