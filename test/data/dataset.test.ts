@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { join } from 'node:path'
 import { keyOf } from '@jepa-ts/core'
-import { type ImageDataset, checkDataset, datasetSummary, DatasetError, imageAt, loadDefaultDataset, orThrow, pixelStats, subset, syntheticShapes } from '@jepa-ts/data'
+import { type ImageDataset, checkDataset, datasetSummary, DatasetError, imageAt, loadDefaultDataset, orThrow, SYNTHETIC_DATA, pixelStats, subset, syntheticShapes } from '@jepa-ts/data'
 import { withTempDir, writeTinyFashionMnist } from './helpers.ts'
 
 const tiny = (): ImageDataset => ({
@@ -74,6 +74,11 @@ test('loadDefaultDataset: Fashion-MNIST when installed, else synthetic shapes wi
     const installed = loadDefaultDataset('test', { key: keyOf(4), installedDir: dir })
     assert.ok(installed._tag === 'Right' && installed.right.source === 'fashion-mnist' && installed.right.dataset.size === 7)
     assert.equal(installed.right.note, `using Fashion-MNIST test from ${dir}`)
+    // `--data synthetic` picks the synthetic shapes even when Fashion-MNIST is installed.
+    const asked = loadDefaultDataset('test', { key: keyOf(4), installedDir: dir, dataPath: SYNTHETIC_DATA, syntheticCount: 16 })
+    assert.ok(asked._tag === 'Right' && asked.right.source === 'synthetic-shapes', 'synthetic shapes when asked')
+    assert.deepEqual(asked.right.dataset.images, fallback.right.dataset.images, 'the same images as the fallback')
+    assert.match(asked.right.note, /as asked \(--data synthetic\)/)
 
     // An explicit --data folder without the files is an error, never a silent fallback.
     const explicit = loadDefaultDataset('train', { key: keyOf(4), dataPath: absent })

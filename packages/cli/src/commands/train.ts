@@ -177,7 +177,7 @@ export const register = (program: Command): void => {
     .argument('<config>', 'run config JSON: { family, model, train }')
     .option('--out <dir>', 'run directory (default: runs/<config name>)')
     .option('--resume', 'continue from the run directory\'s checkpoint (bit-exact)')
-    .option('--data <dir>', 'Fashion-MNIST IDX folder (default: Debian\'s install, else synthetic shapes)')
+    .option('--data <dir>', 'Fashion-MNIST IDX folder, or "synthetic" for the synthetic shapes (default: Debian\'s install, else synthetic shapes)')
     .option('--backend <name>', 'auto | native | wasm | cpu', 'auto')
     .option('--steps <n>', 'step budget (overrides train.steps)', positiveInt('--steps'))
     .option('--seconds <s>', 'wall-clock budget (overrides train.wallClockSeconds)', positiveNumber('--seconds'))
