@@ -282,7 +282,7 @@ test('pixelNorm standardizes per channel (one number or one per channel), adds n
 test('patchEmbed initStd sets the weight init scale (default 0.02, the reference)', () => {
   const stdOf = (initStd?: number): number => {
     const { params } = initOrThrow(patchEmbed(4, 1, 64, initStd === undefined ? {} : { initStd }), keyOf(3), [1, 8, 8, 1])
-    const w = ((params.proj as ParamTree).weight as tf.Tensor).dataSync()
+    const w = Array.from(((params.proj as ParamTree).weight as tf.Tensor).dataSync())
     const m = w.reduce((a, b) => a + b, 0) / w.length
     const s = Math.sqrt(w.reduce((a, b) => a + (b - m) ** 2, 0) / w.length)
     disposeTree(params)
