@@ -1,7 +1,7 @@
 /**
  * `pixelNorm({mean, std})`: standardizes NHWC images per channel, x ↦ (x − mean_c) / std_c — the
  * dataset normalization the reference applies to its inputs (ImageNet mean/std there; for
- * Fashion-MNIST in [0, 1], mean 0.286 and std 0.353, `pnpm jepa summary` prints a dataset's own).
+ * Fashion-MNIST train in [0, 1]: mean 0.286, std 0.353 — `pixelStats(dataset)` of @jepa-ts/data).
  * It is a layer so that every path into an encoder (training steps, features, probes) sees the
  * same inputs, and a checkpoint carries it through its config.
  *

@@ -48,6 +48,14 @@ export const PixelNormCodec = exact(
 /** `patchInitStd`: the std of patch_embed's init (`@jepa-ts/nn` `VitConfig.patchInitStd`; default 0.02). */
 export const PatchInitStdCodec = PositiveNumber
 
+/**
+ * The Fashion-MNIST presets' encoder inputs: pixels standardized with the train split's mean and std
+ * (`pixelStats`), and patch_embed initialized at 0.02·√(768/16) = 0.139 — the reference's
+ * patch-embedding scale for its 16×16×3 patches, here for 4×4×1 ones. Without them I-JEPA learns the
+ * position shortcut at this scale (docs/results.md, "Inputs").
+ */
+export const fashionInputs = { pixelNorm: { mean: 0.286, std: 0.353 }, patchInitStd: 0.139 } as const
+
 /** The ViT options of a family config's `pixelNorm` and `patchInitStd`, when given. */
 export const encoderInputOptions = (c: { readonly pixelNorm?: t.TypeOf<typeof PixelNormCodec>; readonly patchInitStd?: number }): { readonly pixelNorm?: t.TypeOf<typeof PixelNormCodec>; readonly patchInitStd?: number } => ({
   ...(c.pixelNorm === undefined ? {} : { pixelNorm: c.pixelNorm }),

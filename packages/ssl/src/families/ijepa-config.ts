@@ -20,12 +20,13 @@
  * batches; `examples/ijepa.ts --measure-masks`): 20.5 context tokens after the cut (30.2 before), 10.6
  * per target block — 32% of the grid as context, near the paper's 27% at 14×14; the reference rule
  * leaves 12.1 (19%), 2 targets would leave 38.3 (60%, an easier task). Table in docs/families.md.
+ * Inputs: `fashionInputs` (standardized pixels, patch init 0.139), as every Fashion preset.
  */
 import * as t from 'io-ts'
 import * as E from 'fp-ts/lib/Either.js'
 import { type ConfigError, PositiveInt, Probability, configError, decode, exact, refine, withDefaults } from '@jepa-ts/core'
 import { type MaskSettings, MaskSettingsCodec, checkSettings, grid as gridOf, multiBlockDefaults } from '@jepa-ts/masks'
-import { ImageDimsCodec, OptimizerCodec, PatchInitStdCodec, PixelNormCodec } from './common.ts'
+import { ImageDimsCodec, OptimizerCodec, PatchInitStdCodec, PixelNormCodec, fashionInputs } from './common.ts'
 
 const EncoderCodec = exact({ dim: PositiveInt, depth: PositiveInt, heads: PositiveInt }, {}, 'Encoder')
 const PredictorCodec = exact({ dim: PositiveInt, depth: PositiveInt }, {}, 'Predictor')
@@ -107,6 +108,7 @@ export const ijepaFashionInput = {
   energy: 'smoothL1',
   optimizer: { lr: 1e-3, startLr: 2e-4, finalLr: 1e-6, warmupSteps: 500, weightDecay: 0.04, finalWeightDecay: 0.4 },
   ema: [0.996, 1],
+  ...fashionInputs,
 } as const satisfies IjepaConfigInput
 
 /** The Fashion-MNIST preset, decoded. */

@@ -10,12 +10,13 @@
  * Fashion-MNIST base (`jointFashionBase`): 28×28 padded to 32×32 by `toBatchTensor(ds, idx, {padTo: 32})`,
  * patch 4 (8×8 = 64 tokens), ViT-Tiny width 192 with 3 heads but depth 6 (what a 2-core machine
  * trains), I-JEPA's Fashion preset optimizer, so the families compare at the same encoder and budget,
- * and the default view recipe spelled out (`ViewsCodec` defaults).
+ * the default view recipe spelled out (`ViewsCodec` defaults), and `fashionInputs` (standardized
+ * pixels, patch init 0.139).
  */
 import * as t from 'io-ts'
 import { PositiveInt, decodeOrThrow, exact } from '@jepa-ts/core'
 import { ViewsCodec, type ViewsConfig } from '../augment/views-config.ts'
-import { ImageDimsCodec, OptimizerCodec, type OptimizerSettings, PatchInitStdCodec, PixelNormCodec } from './common.ts'
+import { ImageDimsCodec, OptimizerCodec, type OptimizerSettings, PatchInitStdCodec, PixelNormCodec, fashionInputs } from './common.ts'
 import { headsDivide, patchDividesImage } from './ijepa-config.ts'
 
 /** {dim, depth, heads} of the ViT encoder. */
@@ -56,6 +57,8 @@ export interface JointBaseInput {
   readonly encoder: t.OutputOf<typeof JointEncoderCodec>
   readonly optimizer: t.OutputOf<typeof OptimizerCodec>
   readonly views: t.OutputOf<typeof ViewsCodec>
+  readonly pixelNorm: t.OutputOf<typeof PixelNormCodec>
+  readonly patchInitStd: number
 }
 
 /** The Fashion-MNIST fields every family preset shares (JSON form). */
@@ -65,4 +68,5 @@ export const jointFashionBase: JointBaseInput = {
   encoder: { dim: 192, depth: 6, heads: 3 },
   optimizer: { lr: 1e-3, startLr: 2e-4, finalLr: 1e-6, warmupSteps: 500, weightDecay: 0.04, finalWeightDecay: 0.4 },
   views: ViewsCodec.encode(decodeOrThrow(ViewsCodec, {})),
+  ...fashionInputs,
 }

@@ -14,7 +14,7 @@ import * as t from 'io-ts'
 import * as E from 'fp-ts/lib/Either.js'
 import { type ConfigError, NonNegativeInt, PositiveInt, PositiveNumber, decode, exact, refine, withDefaults } from '@jepa-ts/core'
 import { MaskRatio, keepCountOf } from '@jepa-ts/masks'
-import { ImageDimsCodec, NonNegativeNumber, PatchInitStdCodec, PixelNormCodec } from './common.ts'
+import { ImageDimsCodec, NonNegativeNumber, PatchInitStdCodec, PixelNormCodec, fashionInputs } from './common.ts'
 import { headsDivide, patchDividesImage, patchGrid } from './ijepa-config.ts'
 
 const WidthCodec = exact({ dim: PositiveInt, depth: PositiveInt, heads: PositiveInt }, {}, 'Transformer')
@@ -68,4 +68,5 @@ export const maeFashionInput = {
   maskRatio: 0.75,
   normPix: true,
   optimizer: { lr: 1.5e-4, startLr: 0, finalLr: 0, warmupSteps: 500, weightDecay: 0.05 },
+  ...fashionInputs,
 } as const satisfies MaeConfigInput
