@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Reproduces docs/results.md on this machine (2 cores, the native backend): about 2 h in all.
+#   bash scripts/results.sh            # all three parts
+#   bash scripts/results.sh train|inputs|probes   # one part (probes needs train's checkpoints)
+# 1. train: the families and the masking ablation, 600 s of training each, one table with the
+#    random-init and raw-pixel baselines (runs/results/results.md).
+# 2. inputs: I-JEPA without pixelNorm/patchInitStd, same budget (runs/results-inputs/results.md).
+# 3. probes: low-level probes: each trained encoder (and its random init, and raw pixels) probed for object
+#    count and position on the synthetic shapes set (runs/results/<run>/synthetic-<label>/eval.md),
+#    gathered into runs/results/probes.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+families=(ijepa mae simclr vicreg byol)
+ablation=(ijepa-block ijepa-random)
+part=${1:-all}
+
+if [[ $part == all || $part == train ]]; then
+  configs=()
+  for r in "${families[@]}" "${ablation[@]}"; do configs+=("examples/runs/results/$r.json"); done
+  pnpm -s jepa compare "${configs[@]}" --budget-seconds 600 --limit 5000 --out runs/results
+fi
+
+if [[ $part == all || $part == inputs ]]; then
+  pnpm -s jepa compare examples/runs/results/ijepa-raw-inputs.json --budget-seconds 600 --limit 5000 --out runs/results-inputs
+fi
+
+if [[ $part == all || $part == probes ]]; then
+  for r in "${families[@]}"; do
+    for label in count posX posY; do
+      pnpm -s jepa eval "runs/results/$r" --data synthetic --label "$label" --limit 2000 --out "runs/results/$r/synthetic-$label"
+    done
+  done
+  pnpm -s exec tsx scripts/probe-table.ts runs/results "${families[@]}" > runs/results/probes.md
+  cat runs/results/probes.md
+fi
