@@ -3,14 +3,15 @@
  * (examples/configs/{ijepa,mae,vicreg}-fashion.json), ours on each backend next to a PyTorch twin of
  * the same step (bench/family_step_torch.py), in one command:
  *
- *   pnpm exec tsx bench/family-step.ts [--quick] [--sections families,scaling] [--families ijepa,mae,vicreg]
+ *   pnpm exec tsx bench/family-step.ts [--quick] [--sections families,scaling,profile] [--families ijepa,mae,vicreg]
  *       [--backends native,wasm] [--cpu] [--batch 64] [--scale-batch 16] [--rounds 3] [--steps 3] [--warmup 1]
  *
  * Contract: prints markdown tables only (plus one header line per table saying what each side runs
  * and how FLOPs are counted). Section `families`: each family × backend (native, wasm; cpu with
  * `--cpu`) and PyTorch. Section `scaling`: the I-JEPA step on native vs PyTorch at batch 16/64/256,
  * encoder depth 4/12 and grid 7×7/14×14 (image 28/56, patch 4). `--quick` = batch 16, 1 round,
- * 1 timed step, and the scaling rows at batch 16 only.
+ * 1 timed step, and the scaling rows at batch 16 only. Section `profile`: one native I-JEPA step at
+ * the families' batch under tf.profile, time per kernel (a kernel and its gradient kernel together).
  *
  * Method (as bench/vit-block.ts): every (side, shape) runs in its own child process (clean peak RSS),
  * rounds interleave the order (PyTorch first in even rounds, last in odd ones), and a round's ratio
@@ -136,6 +137,31 @@ const stepFlops = (spec: Spec, i: number): { readonly flops: number; readonly fo
 
 const readSpec = (path: string): Spec => JSON.parse(readFileSync(path, 'utf8')) as Spec
 
+/** Kernel groups of the profile table: a fused op and its gradient kernel count as one. */
+const kernelGroup = (name: string): string => name.replace(/Grad$/, '').replace(/Backprop.*$/, '')
+
+/** Runs `step` once under tf.profile and prints where its time goes, per kernel group. */
+const printProfile = async (backend: string, spec: Spec, step: () => Promise<void>): Promise<void> => {
+  const t0 = performance.now()
+  const info = await tf.profile(step)
+  const wall = performance.now() - t0
+  const per = new Map<string, { ms: number; calls: number }>()
+  let total = 0
+  for (const k of info.kernels) {
+    const ms = await k.kernelTimeMs
+    const t = typeof ms === 'number' ? ms : 0
+    const name = kernelGroup(k.name)
+    const e = per.get(name) ?? { ms: 0, calls: 0 }
+    per.set(name, { ms: e.ms + t, calls: e.calls + 1 })
+    total += t
+  }
+  console.log(`profile of one ${spec.family} step on ${backend}, B ${spec.batch} (tf.profile: wall ${wall.toFixed(0)} ms with profiling overhead, ${total.toFixed(0)} ms inside kernels, ${(wall - total).toFixed(0)} ms outside: JS, collator, host reads)`)
+  console.log('')
+  console.log('| kernel (+ its gradient) | calls | ms | share of kernel time |')
+  console.log('|---|---|---|---|')
+  for (const [name, e] of [...per.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 14)) console.log(`| ${name} | ${e.calls} | ${e.ms.toFixed(1)} | ${((100 * e.ms) / total).toFixed(1)}% |`)
+}
+
 const worker = async (backend: string, specPath: string): Promise<void> => {
   await activate(backend)
   const spec = readSpec(specPath)
@@ -143,6 +169,13 @@ const worker = async (backend: string, specPath: string): Promise<void> => {
   const [H, W, C] = spec.config.image
   let state = family.init(fold(keyOf(SEED), 'init'))
   const images = tf.randomUniform([spec.batch, H, W, C], 0, 1, 'float32', SEED) as tf.Tensor4D
+  if (process.argv.includes('--profile')) {
+    for (let i = 0; i < spec.warmup; i++) state = family.step(state, images, stepKey(i)).state
+    await printProfile(backend, spec, async () => {
+      state = family.step(state, images, stepKey(spec.warmup)).state
+    })
+    return
+  }
   const times: number[] = []
   for (let i = 0; i < spec.warmup + spec.steps; i++) {
     const t0 = performance.now()
@@ -269,7 +302,7 @@ const ijepaVariant = (image: number, depth: number): Record<string, unknown> => 
 
 const parent = (): void => {
   const quick = process.argv.includes('--quick')
-  const sections = (argValue('--sections') ?? 'families,scaling').split(',')
+  const sections = (argValue('--sections') ?? 'families,scaling,profile').split(',')
   const families = (argValue('--families') ?? FAMILIES.join(',')).split(',').filter((f): f is FamilyName => (FAMILIES as readonly string[]).includes(f))
   const backends = (argValue('--backends') ?? (process.argv.includes('--cpu') ? 'native,wasm,cpu' : 'native,wasm')).split(',')
   const batch = quick ? 16 : intArg('--batch', 64)
@@ -314,6 +347,18 @@ const parent = (): void => {
       console.log('| shape | side | images/s: median (rounds) | GFLOP/s | peak RSS MiB | ratio vs PyTorch: median (rounds) | GFLOP/step |')
       console.log('|---|---|---|---|---|---|---|')
       for (const row of rows) measureRow(row, rounds, dir, (timedFlops(row.spec) / row.spec.steps / 1e9).toFixed(2))
+    }
+    if (sections.includes('profile')) {
+      const spec = makeSpec('ijepa', presetInput('ijepa'), batch, warmup, 1)
+      const specPath = join(dir, 'profile.json')
+      writeFileSync(specPath, JSON.stringify(spec))
+      const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--worker', 'native', '--spec', specPath, '--profile'], {
+        encoding: 'utf8', env: { ...process.env, OPENBLAS_THREAD_TIMEOUT: blasTimeout },
+      })
+      console.log('')
+      console.log('## Where the native I-JEPA step spends its time')
+      console.log('')
+      console.log(r.status === 0 ? (r.stdout ?? '').trim() : `profile failed: ${lastLines(r.stderr ?? '', 3)}`)
     }
   } finally {
     rmSync(dir, { recursive: true, force: true })
