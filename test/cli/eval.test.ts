@@ -37,6 +37,10 @@ test('jepa eval scores the checkpoint beside the random-init and raw-pixel basel
   assert.equal(json.step, 3, 'eval.json names the step')
   assert.deepEqual(json.rows.map((r) => r.method), ['linear-ae (step 3)', 'linear-ae (random init)', 'raw pixels'])
   for (const r of json.rows) assert.ok(r.linearTop1 >= 0 && r.linearTop1 <= 1, `${r.method}: top-1 is a fraction`)
+  // --out into a folder that does not exist yet creates it
+  const out = join(run, 'probes', 'count')
+  assert.equal(await runEval(run, { backend: 'cpu', limit: 32, probeEpochs: 1, out }, capture()), 0, 'exit 0 with a new --out folder')
+  assert.ok(existsSync(join(out, 'eval.md')) && existsSync(join(out, 'eval.json')), 'eval.md and eval.json in the new --out folder')
 })
 
 test('jepa eval refuses a truncated checkpoint, a lying header, a missing file and an unknown family, naming the file', async () => {

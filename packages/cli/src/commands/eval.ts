@@ -8,7 +8,7 @@
  * Exit codes: 0 done; 2 bad input (a missing, truncated or lying checkpoint, a checkpoint whose
  * family is not in this build, bad data), each with a message naming the file.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { Command } from 'commander'
 import * as E from 'fp-ts/lib/Either.js'
@@ -131,6 +131,7 @@ export const runEval = async (target: string, options: EvalCommandOptions, io: C
   const outDir = options.out ?? dirname(checkpoint)
   const seconds = (performance.now() - started) / 1000
   try {
+    mkdirSync(outDir, { recursive: true })
     await atomicWriteFile(join(outDir, 'eval.md'), new TextEncoder().encode(`# Evaluation of ${checkpoint}\n\n${table}\n(${seconds.toFixed(1)} s; limit ${options.limit ?? 'none'})\n`))
     await atomicWriteFile(join(outDir, 'eval.json'), new TextEncoder().encode(`${JSON.stringify({ checkpoint, step: r.right.meta.step, rows: r.right.rows }, null, 2)}\n`))
   } catch (e) {
