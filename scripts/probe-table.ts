@@ -1,7 +1,7 @@
 /**
  * Gathers the low-level probes of scripts/results.sh into one markdown table: for each run, the
  * linear-probe and kNN top-1 of its trained encoder, its random init and raw pixels on each synthetic
- * label (object count, position bin of the largest object along x and y), read from
+ * label (object count; position bin of the largest object along x, left/center/right), read from
  * `<dir>/<run>/synthetic-<label>/eval.json` (written by `jepa eval --data synthetic --label <label>`).
  *
  *   pnpm exec tsx scripts/probe-table.ts runs/results ijepa mae simclr vicreg byol
@@ -9,7 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
-const LABELS = ['count', 'posX', 'posY'] as const
+const LABELS = ['count', 'posX'] as const
 
 interface Row {
   readonly method: string

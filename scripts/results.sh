@@ -4,9 +4,10 @@
 #   bash scripts/results.sh train|inputs|probes   # one part (probes needs train's checkpoints)
 # 1. train: the families and the masking ablation, 600 s of training each, one table with the
 #    random-init and raw-pixel baselines (runs/results/results.md).
-# 2. inputs: I-JEPA without pixelNorm/patchInitStd, same budget (runs/results-inputs/results.md).
+# 2. inputs: I-JEPA without pixelNorm/patchInitStd for the 468 steps the I-JEPA run of part 1 made
+#    in its 600 s (a step budget, so it may share the machine; runs/results-inputs/results.md).
 # 3. probes: low-level probes: each trained encoder (and its random init, and raw pixels) probed for object
-#    count and position on the synthetic shapes set (runs/results/<run>/synthetic-<label>/eval.md),
+#    count and horizontal position on the synthetic shapes set (runs/results/<run>/synthetic-<label>/eval.md),
 #    gathered into runs/results/probes.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,13 +22,15 @@ if [[ $part == all || $part == train ]]; then
 fi
 
 if [[ $part == all || $part == inputs ]]; then
-  pnpm -s jepa compare examples/runs/results/ijepa-raw-inputs.json --budget-seconds 600 --limit 5000 --out runs/results-inputs
+  pnpm -s jepa compare examples/runs/results/ijepa-raw-inputs.json --budget-steps 468 --limit 5000 --out runs/results-inputs
 fi
 
 if [[ $part == all || $part == probes ]]; then
   for r in "${families[@]}"; do
-    for label in count posX posY; do
-      pnpm -s jepa eval "runs/results/$r" --data synthetic --label "$label" --limit 2000 --out "runs/results/$r/synthetic-$label"
+    for label in count posX; do
+      out="runs/results/$r/synthetic-$label"
+      [[ -f $out/eval.json ]] && continue   # resumable: a finished probe is kept
+      pnpm -s jepa eval "runs/results/$r" --data synthetic --label "$label" --limit 2000 --out "$out"
     done
   done
   pnpm -s exec tsx scripts/probe-table.ts runs/results "${families[@]}" > runs/results/probes.md

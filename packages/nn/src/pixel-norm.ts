@@ -6,7 +6,7 @@
  * same inputs, and a checkpoint carries it through its config.
  *
  * Why it matters at small scale: with p² = 16 inputs per patch and the reference init (trunc-normal
- * 0.02), un-normalized [0, 1] pixels give patch embeddings about 1/25 the size of the fixed sin-cos
+ * 0.02), un-normalized [0, 1] pixels give patch embeddings about 1/20 the size (RMS) of the fixed sin-cos
  * position embedding, so the tokens are mostly position and I-JEPA learns the position shortcut
  * (docs/results.md measures it).
  *
