@@ -17,6 +17,7 @@ import { loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as tf from '@tensorflow/tfjs'
+import { activate, argValue, intArg, median } from './bench-util.ts'
 import { DESIGN_BLOCK, initParams, lossAndGrads, stepFlops, type BlockConfig } from './vit-block-model.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -28,16 +29,6 @@ interface Result {
   readonly peakRssMiB: number
 }
 
-const argValue = (name: string): string | undefined => {
-  const i = process.argv.indexOf(name)
-  return i >= 0 ? process.argv[i + 1] : undefined
-}
-const intArg = (name: string, dflt: number): number => {
-  const v = argValue(name)
-  const n = v === undefined ? dflt : Number(v)
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got ${v}`)
-  return n
-}
 
 const configFromArgs = (): BlockConfig => ({
   batch: intArg('--batch', DESIGN_BLOCK.batch),
@@ -48,26 +39,6 @@ const configFromArgs = (): BlockConfig => ({
 })
 
 // ---------------------------------------------------------------- worker (one backend, one shape)
-
-const activate = async (backend: string): Promise<void> => {
-  if (backend === 'native' || backend === 'native-composite') {
-    const { registerNativeBackend } = await import('@jepa-ts/backend-native')
-    const r = registerNativeBackend()
-    if (!r.ok) throw new Error(`native unavailable: ${r.reason}`)
-    await tf.setBackend('native')
-    return
-  }
-  if (backend === 'wasm') {
-    await import('@tensorflow/tfjs-backend-wasm')
-    try {
-      const core: { installWasmFixes?: () => void } = await import('@jepa-ts/core')
-      core.installWasmFixes?.()
-    } catch {
-      // Without core's fixes wasm still runs, only slower; the table says which backend ran.
-    }
-  }
-  if (!(await tf.setBackend(backend))) throw new Error(`tf.setBackend(${backend}) failed`)
-}
 
 const worker = async (backend: string): Promise<void> => {
   await activate(backend)
@@ -145,10 +116,6 @@ const runWorker = (backend: string, c: BlockConfig, steps: number, extra: string
   return parseResult(r.stdout ?? '') ?? `${backend} failed: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' / ')}`
 }
 
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)] ?? Number.NaN
-}
 
 const parent = (): void => {
   const backends = (argValue('--backends') ?? 'native,native-composite,wasm').split(',')
