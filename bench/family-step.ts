@@ -5,13 +5,15 @@
  *
  *   pnpm exec tsx bench/family-step.ts [--quick] [--sections families,scaling,profile] [--families ijepa,mae,vicreg]
  *       [--backends native,wasm] [--cpu] [--batch 64] [--scale-batch 16] [--rounds 3] [--steps 3] [--warmup 1]
+ *       [--calls N]
  *
  * Contract: prints markdown tables only (plus one header line per table saying what each side runs
  * and how FLOPs are counted). Section `families`: each family × backend (native, wasm; cpu with
  * `--cpu`) and PyTorch. Section `scaling`: the I-JEPA step on native vs PyTorch at batch 16/64/256,
  * encoder depth 4/12 and grid 7×7/14×14 (image 28/56, patch 4). `--quick` = batch 16, 1 round,
  * 1 timed step, and the scaling rows at batch 16 only. Section `profile`: one native I-JEPA step at
- * the families' batch under tf.profile, time per kernel (a kernel and its gradient kernel together).
+ * the families' batch under tf.profile, time per kernel (a kernel and its gradient kernel together); `--calls N` adds the N costliest kernel calls grouped by
+ * kernel and shapes.
  *
  * Method (as bench/vit-block.ts): every (side, shape) runs in its own child process (clean peak RSS),
  * rounds interleave the order (PyTorch first in even rounds, last in odd ones), and a round's ratio
@@ -160,6 +162,20 @@ const printProfile = async (backend: string, spec: Spec, step: () => Promise<voi
   console.log('| kernel (+ its gradient) | calls | ms | share of kernel time |')
   console.log('|---|---|---|---|')
   for (const [name, e] of [...per.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 14)) console.log(`| ${name} | ${e.calls} | ${e.ms.toFixed(1)} | ${((100 * e.ms) / total).toFixed(1)}% |`)
+  const top = intArg('--calls', 0)
+  if (top > 0) {
+    const byShape = new Map<string, { ms: number; calls: number }>()
+    for (const k of info.kernels) {
+      const ms = await k.kernelTimeMs
+      const key = `${k.name} ${k.inputShapes.map((s) => `[${s.join(',')}]`).join(' ')} → ${k.outputShapes.map((s) => `[${s.join(',')}]`).join(' ')}`
+      const e = byShape.get(key) ?? { ms: 0, calls: 0 }
+      byShape.set(key, { ms: e.ms + (typeof ms === 'number' ? ms : 0), calls: e.calls + 1 })
+    }
+    console.log('')
+    console.log(`| kernel call (inputs → outputs), top ${top} | calls | ms | share |`)
+    console.log('|---|---|---|---|')
+    for (const [key, e] of [...byShape.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, top)) console.log(`| ${key} | ${e.calls} | ${e.ms.toFixed(1)} | ${((100 * e.ms) / total).toFixed(1)}% |`)
+  }
 }
 
 const worker = async (backend: string, specPath: string): Promise<void> => {
@@ -352,7 +368,7 @@ const parent = (): void => {
       const spec = makeSpec('ijepa', presetInput('ijepa'), batch, warmup, 1)
       const specPath = join(dir, 'profile.json')
       writeFileSync(specPath, JSON.stringify(spec))
-      const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--worker', 'native', '--spec', specPath, '--profile'], {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--worker', 'native', '--spec', specPath, '--profile', '--calls', String(intArg('--calls', 0))], {
         encoding: 'utf8', env: { ...process.env, OPENBLAS_THREAD_TIMEOUT: blasTimeout },
       })
       console.log('')

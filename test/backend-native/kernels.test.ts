@@ -295,3 +295,48 @@ test('empty tensors: binary, unary, transpose, softmax, concat and reductions ov
     assert.equal(size(r.shapes[0]!), 0, name)
   }
 })
+
+test('splitV, padV2, tile and pack agree with cpu exactly', async () => {
+  await setup()
+  await fc.assert(
+    fc.asyncProperty(
+      shapeArb(1, 4).chain((shape) =>
+        fc.tuple(
+          fc.constant(shape),
+          fc.integer({ min: -shape.length, max: shape.length - 1 }),
+          fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 3 }),
+          fc.array(fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })), { minLength: shape.length, maxLength: shape.length }),
+          fc.array(fc.integer({ min: 0, max: 3 }), { minLength: shape.length, maxLength: shape.length }),
+          fc.integer({ min: 1, max: 3 }),
+          fc.nat(),
+        ),
+      ),
+      async ([shape, axis, pieces, pads, reps, n, seed]) => {
+        const a = axis < 0 ? axis + shape.length : axis
+        // Split sizes summing to the axis: the pieces, then the remainder through -1.
+        const whole = pieces.reduce((s, p) => s + p, 0)
+        const xShape = shape.map((d, i) => (i === a ? whole + d : d))
+        const x = values(size(xShape), seed)
+        const sp = await onBoth(() => tf.split(tf.tensor(x, xShape), [...pieces, -1], axis))
+        sp.native.forEach((v, i) => assert.deepEqual(v, sp.cpu[i], `split piece ${i}`))
+        assertNative(sp, 'SplitV')
+        const pd = await onBoth(() => tf.pad(tf.tensor(x, xShape), pads, seed % 3))
+        assert.deepEqual(pd.native[0], pd.cpu[0])
+        assertNative(pd, 'PadV2')
+        const tl = await onBoth(() => tf.tile(tf.tensor(x, xShape), reps))
+        assert.deepEqual(tl.native[0], tl.cpu[0])
+        assertNative(tl, 'Tile')
+        const pk = await onBoth(() => tf.stack(Array.from({ length: n }, (_, j) => tf.tensor(values(size(xShape), seed + j), xShape)), axis < 0 ? axis : a + (seed % 2)))
+        assert.deepEqual(pk.native[0], pk.cpu[0])
+        assertNative(pk, 'Pack')
+      },
+    ),
+    { numRuns: 40 },
+  )
+})
+
+test('split evenly by a count agrees with cpu', async () => {
+  const r = await onBoth(() => tf.split(tf.tensor(values(60, 3), [3, 4, 5]), 2, 1))
+  r.native.forEach((v, i) => assert.deepEqual(v, r.cpu[i], `piece ${i}`))
+  assertNative(r, 'SplitV')
+})

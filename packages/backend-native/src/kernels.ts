@@ -5,11 +5,12 @@
 import type * as tf from '@tensorflow/tfjs'
 import { addNKernel, binaryKernels } from './kernels/binary.ts'
 import { castKernel } from './kernels/cast.ts'
-import { concatKernel, sliceKernel } from './kernels/concat-slice.ts'
+import { concatKernel, padV2Kernel, sliceKernel, splitVKernel } from './kernels/concat-slice.ts'
 import { gatherKernel, unsortedSegmentSumKernel } from './kernels/gather.ts'
 import { batchMatMulKernel, fusedMatMulKernel } from './kernels/matmul.ts'
 import { reduceKernels } from './kernels/reduce.ts'
 import { softmaxKernel } from './kernels/softmax.ts'
+import { packKernel, tileKernel } from './kernels/tile-pack.ts'
 import { transposeKernel } from './kernels/transpose.ts'
 import { unaryKernels } from './kernels/unary.ts'
 import { adamwKernel } from './ops/adamw.ts'
@@ -32,6 +33,10 @@ export const overrideKernels: readonly tf.KernelConfig[] = [
   unsortedSegmentSumKernel,
   concatKernel,
   sliceKernel,
+  splitVKernel,
+  padV2Kernel,
+  tileKernel,
+  packKernel,
   castKernel,
 ]
 

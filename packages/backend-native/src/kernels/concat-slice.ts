@@ -1,8 +1,11 @@
 /**
- * `Concat` and `Slice` on float32. Concat copies each input's contiguous chunks with
- * `TypedArray.set` (memcpy); Slice copies a contiguous range the same way and any other box with
- * the native strided copy. Laws: concat's output is the inputs laid end to end along `axis`;
- * slice's output has shape `size` and holds x[begin + i]. Both are exact copies.
+ * `Concat` and `Slice` on float32, and their gradients `SplitV` and `PadV2`. Concat copies each
+ * input's contiguous chunks with `TypedArray.set` (memcpy); Slice copies a contiguous range the
+ * same way and any other box with the native strided copy; SplitV is one such box per piece; PadV2
+ * fills the constant and copies x's rows into the box. Laws: concat's output is the inputs laid end
+ * to end along `axis`; slice's output has shape `size` and holds x[begin + i]; splitV's pieces
+ * concatenated along `axis` give x back; padV2's output holds x at `paddings[i][0] + i` and the
+ * constant elsewhere. All are exact copies.
  */
 import * as tf from '@tensorflow/tfjs'
 import { inputList, nativeKernel, numAttr, numsAttr, sizeOf } from '../kernel-util.ts'
@@ -65,4 +68,66 @@ export const sliceKernel = nativeKernel(tf.Slice, (inputs, backend, attrs) => {
     backend.addon.slice(out, xv, x.shape, begin, size)
   }
   return backend.output(size, out)
+})
+
+export const splitVKernel = nativeKernel(tf.SplitV, (inputs, backend, attrs) => {
+  const { x } = inputs
+  const split = attrs.numOrSizeSplits
+  if (x === undefined || !(typeof split === 'number' || Array.isArray(split))) return undefined
+  const xv = backend.floats(x)
+  const rank = x.shape.length
+  const axis0 = numAttr(attrs, 'axis') ?? 0
+  const axis = axis0 < 0 ? axis0 + rank : axis0
+  if (xv === undefined || rank === 0 || axis < 0 || axis >= rank) return undefined
+  // tfjs's own resolution of a count or a size list (with one -1); it throws on an invalid split.
+  const sizes = tf.backend_util.prepareSplitSize(x, split as number | number[], axis)
+  const axisDim = x.shape[axis]!
+  // View x as [outer, axisDim·inner]: every piece is one box of it.
+  const outer = sizeOf(x.shape.slice(0, axis))
+  const inner = sizeOf(x.shape.slice(axis + 1))
+  let start = 0
+  return sizes.map((s) => {
+    const shape = x.shape.slice()
+    shape[axis] = s
+    const out = new Float32Array(outer * s * inner)
+    if (out.length > 0) backend.addon.slice(out, xv, [outer, axisDim * inner], [0, start * inner], [outer, s * inner])
+    start += s
+    return backend.output(shape, out)
+  })
+})
+
+export const padV2Kernel = nativeKernel(tf.PadV2, (inputs, backend, attrs) => {
+  const { x } = inputs
+  const paddings = attrs.paddings
+  const constant = numAttr(attrs, 'constantValue') ?? 0
+  if (x === undefined || !Array.isArray(paddings)) return undefined
+  const xv = backend.floats(x)
+  const rank = x.shape.length
+  if (xv === undefined || rank === 0 || paddings.length !== rank) return undefined
+  const pads: [number, number][] = []
+  for (const p of paddings as unknown[]) {
+    if (!Array.isArray(p) || p.length !== 2 || !p.every((v): v is number => Number.isInteger(v) && (v as number) >= 0)) return undefined
+    pads.push([p[0] as number, p[1] as number])
+  }
+  const shape = x.shape.map((d, i) => d + pads[i]![0] + pads[i]![1])
+  const out = new Float32Array(sizeOf(shape))
+  if (constant !== 0) out.fill(constant)
+  if (xv.length === 0) return backend.output(shape, out)
+  // Copy x row by row (its last dim) to out[pad_before + index].
+  const outStrides = new Array<number>(rank).fill(1)
+  for (let i = rank - 2; i >= 0; i--) outStrides[i] = outStrides[i + 1]! * shape[i + 1]!
+  const row = x.shape[rank - 1]!
+  const rows = xv.length / row
+  const idx = new Array<number>(rank - 1).fill(0)
+  let off = pads.reduce((o, [b], i) => o + b * outStrides[i]!, 0)
+  for (let r = 0; r < rows; r++) {
+    out.set(xv.subarray(r * row, r * row + row), off)
+    for (let i = rank - 2; i >= 0; i--) {
+      off += outStrides[i]!
+      if (++idx[i]! < x.shape[i]!) break
+      off -= outStrides[i]! * x.shape[i]!
+      idx[i] = 0
+    }
+  }
+  return backend.output(shape, out)
 })
