@@ -1,8 +1,10 @@
 /**
  * No leaks across 100 training steps on `native`: a ViT-block step (fused ops) followed by AdamW
  * and EMA updates of every weight keeps `tf.memory().numTensors` exactly flat after the first
- * step, and the native heap (malloc's bytes in use, from the addon) and the process RSS stay
- * within a bound instead of growing with the step count.
+ * step, the output-buffer pool's count of buffers in use is flat too (a buffer never released
+ * would raise it) and, after warm-up, the pool allocates (almost) nothing: outputs reuse buffers; and
+ * the native heap (malloc's bytes in use, from the addon) and the process RSS stay within a bound
+ * instead of growing with the step count.
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -38,15 +40,25 @@ test('100 native training steps leak no tensors and no native memory', async () 
     tf.dispose([loss, ...grads.values()])
   }
   step(1)
+  step(2)
   const tensors = tf.memory().numTensors
+  const pool0 = backend.pool.stats()
   const heap0 = backend.addon.info().mallocInUse
   const rss0 = process.memoryUsage().rss
   const counts: number[] = []
-  for (let t = 2; t <= 101; t++) {
+  const inUse: number[] = []
+  for (let t = 3; t <= 102; t++) {
     step(t)
     counts.push(tf.memory().numTensors)
+    inUse.push(backend.pool.stats().inUse)
   }
   assert.deepEqual(new Set(counts), new Set([tensors]), 'live tensor count is flat')
+  assert.deepEqual(new Set(inUse), new Set([pool0.inUse]), 'pooled buffers in use are flat')
+  const pool1 = backend.pool.stats()
+  // One step takes ~50 pooled outputs: a pool that did not recycle would allocate ~5000 here. A few
+  // fresh buffers are fine (a smaller output may take a larger free class first).
+  assert.ok(pool1.allocated - pool0.allocated <= 10, `the pool reuses buffers instead of allocating per step: ${JSON.stringify(pool0)} → ${JSON.stringify(pool1)}`)
+  assert.ok(pool1.reused > pool0.reused + 100, `the pool was used (${pool1.reused - pool0.reused} reuses in 100 steps)`)
   const heapGrowth = backend.addon.info().mallocInUse - heap0
   const rssGrowth = process.memoryUsage().rss - rss0
   // One step allocates ~4 MB of outputs; a leak of one step's outputs per step would be ~400 MB.

@@ -5,10 +5,18 @@
  * `floats`/`ints` (views into the store, never written) and hand back fresh arrays through
  * `output`, which the store adopts as is. It also counts, per kernel name, how often a native
  * kernel ran and how often it deferred to the cpu kernel (read by the census test and the bench).
+ *
+ * Native kernels take their outputs from a `BufferPool` (`alloc`): the buffers of disposed tensors
+ * are recycled instead of freshly zero-filled. The backend keeps the pool's reference counts: every
+ * store entry that adopts values (`write`, `move`) retains its buffer, every deleted entry
+ * (`disposeData`) releases it. Reads (`readSync`, `read`, and so `dataSync()`, `data()`,
+ * `bufferSync`) return a copy of pooled values, so no array outside the store can see a buffer
+ * reused. The pool keeps at most `JEPA_NATIVE_POOL_MIB` MiB free (default 2048; 0 disables it).
  */
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu'
 import type * as tf from '@tensorflow/tfjs'
 import type { NativeAddon } from './addon-types.ts'
+import { BufferPool } from './buffer-pool.ts'
 import { float32Values, int32Values, silenceBanner } from './internal.ts'
 
 /** Per-kernel counts of native runs and cpu fallbacks since the last `resetStats()`. */
@@ -20,11 +28,47 @@ export interface KernelStats {
 export class NativeBackend extends MathBackendCPU {
   readonly addon: NativeAddon
   readonly stats: KernelStats = { native: new Map(), fallback: new Map() }
+  readonly pool: BufferPool
 
-  constructor(addon: NativeAddon) {
+  constructor(addon: NativeAddon, poolBytes = defaultPoolBytes()) {
     super()
     this.addon = addon
+    this.pool = new BufferPool(poolBytes)
     silenceBanner(this)
+  }
+
+  /** An output array of length `n` with unspecified contents: the kernel must write every element. */
+  alloc(n: number): Float32Array {
+    return this.pool.take(n)
+  }
+
+  override write(values: tf.backend_util.BackendValues, shape: number[], dtype: tf.DataType): object {
+    const id = super.write(values, shape, dtype)
+    if (ArrayBuffer.isView(values)) this.pool.retain(values)
+    return id
+  }
+
+  override move(dataId: object, values: tf.backend_util.BackendValues, shape: number[], dtype: tf.DataType, refCount: number): void {
+    const old = this.data.get(dataId)?.values
+    super.move(dataId, values, shape, dtype, refCount)
+    if (ArrayBuffer.isView(values)) this.pool.retain(values)
+    if (old !== undefined && ArrayBuffer.isView(old)) this.pool.release(old)
+  }
+
+  override disposeData(dataId: object, force?: boolean): boolean {
+    const values = this.data.get(dataId)?.values
+    const released = super.disposeData(dataId, force)
+    if (values !== undefined && ArrayBuffer.isView(values) && !this.data.has(dataId)) this.pool.release(values)
+    return released
+  }
+
+  override readSync(dataId: object): tf.backend_util.BackendValues {
+    const v = super.readSync(dataId)
+    return v instanceof Float32Array && this.pool.owns(v) ? v.slice() : v
+  }
+
+  override read(dataId: object): Promise<tf.backend_util.BackendValues> {
+    return Promise.resolve(this.readSync(dataId))
   }
 
   /** The Float32Array behind a float32 tensor (possibly a view), else undefined. */
@@ -51,4 +95,12 @@ export class NativeBackend extends MathBackendCPU {
     this.stats.native.clear()
     this.stats.fallback.clear()
   }
+}
+
+/** The pool's cap on free bytes: `JEPA_NATIVE_POOL_MIB` (MiB, 0 disables pooling), default 2 GiB. */
+const defaultPoolBytes = (): number => {
+  const raw = process.env.JEPA_NATIVE_POOL_MIB
+  const mib = raw === undefined || raw === '' ? 2048 : Number(raw)
+  if (!Number.isFinite(mib) || mib < 0) throw new RangeError(`JEPA_NATIVE_POOL_MIB must be a non-negative number of MiB, got ${JSON.stringify(raw)}`)
+  return mib * 2 ** 20
 }

@@ -19,7 +19,7 @@ const binaryKernel = (kernelName: string, op: BinaryOpCode, left: string, right:
     if (av === undefined || bv === undefined) return undefined
     const shape = broadcastShape(a.shape, b.shape)
     if (shape === undefined) return undefined
-    const out = new Float32Array(sizeOf(shape))
+    const out = backend.alloc(sizeOf(shape))
     backend.addon.binary(op, out, av, bv, shape, broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape))
     return backend.output(shape, out)
   })
@@ -45,7 +45,7 @@ export const addNKernel = nativeKernel(tf.AddN, (inputs, backend) => {
   const vs = ts.map((t) => backend.floats(t))
   if (vs.some((v) => v === undefined) || ts.some((t) => t.shape.length !== first.shape.length || t.shape.some((d, i) => d !== first.shape[i]))) return undefined
   const shape = first.shape
-  const out = new Float32Array(sizeOf(shape))
+  const out = backend.alloc(sizeOf(shape))
   const strides = broadcastStrides(shape, shape)
   const v0 = vs[0]
   if (v0 === undefined) return undefined

@@ -29,7 +29,7 @@ export const concatKernel = nativeKernel(tf.Concat, (inputs, backend, attrs) => 
   const outer = sizeOf(first.shape.slice(0, axis))
   const chunks = ts.map((t) => sizeOf(t.shape.slice(axis)))
   const rowLen = chunks.reduce((a, b) => a + b, 0)
-  const out = new Float32Array(sizeOf(shape))
+  const out = backend.alloc(sizeOf(shape))
   for (let o = 0; o < outer; o++) {
     let off = o * rowLen
     for (let j = 0; j < vs.length; j++) {
@@ -51,7 +51,7 @@ export const sliceKernel = nativeKernel(tf.Slice, (inputs, backend, attrs) => {
   if (xv === undefined || begin.length !== rank || size0.length !== rank) return undefined
   const size = size0.map((s, i) => (s === -1 ? x.shape[i]! - begin[i]! : s))
   if (size.some((s, i) => s < 0 || begin[i]! < 0 || begin[i]! + s > x.shape[i]!)) return undefined
-  const out = new Float32Array(sizeOf(size))
+  const out = backend.alloc(sizeOf(size))
   // Contiguous when every dim after the first partial one is taken whole.
   let firstPartial = 0
   while (firstPartial < rank && size[firstPartial] === 1) firstPartial++
@@ -89,7 +89,7 @@ export const splitVKernel = nativeKernel(tf.SplitV, (inputs, backend, attrs) => 
   return sizes.map((s) => {
     const shape = x.shape.slice()
     shape[axis] = s
-    const out = new Float32Array(outer * s * inner)
+    const out = backend.alloc(outer * s * inner)
     if (out.length > 0) backend.addon.slice(out, xv, [outer, axisDim * inner], [0, start * inner], [outer, s * inner])
     start += s
     return backend.output(shape, out)
@@ -110,8 +110,8 @@ export const padV2Kernel = nativeKernel(tf.PadV2, (inputs, backend, attrs) => {
     pads.push([p[0] as number, p[1] as number])
   }
   const shape = x.shape.map((d, i) => d + pads[i]![0] + pads[i]![1])
-  const out = new Float32Array(sizeOf(shape))
-  if (constant !== 0) out.fill(constant)
+  const out = backend.alloc(sizeOf(shape))
+  out.fill(constant)
   if (xv.length === 0) return backend.output(shape, out)
   // Copy x row by row (its last dim) to out[pad_before + index].
   const outStrides = new Array<number>(rank).fill(1)

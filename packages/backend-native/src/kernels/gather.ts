@@ -18,9 +18,10 @@ export const gatherKernel = nativeKernel(tf.GatherV2, (inputs, backend, attrs) =
   const axis = axis0 < 0 ? axis0 + rank : axis0
   if (xv === undefined || iv === undefined || axis < 0 || axis >= rank) return undefined
   const shape = [...x.shape.slice(0, axis), ...indices.shape, ...x.shape.slice(axis + 1)]
-  const out = new Float32Array(sizeOf(shape))
+  const out = backend.alloc(sizeOf(shape))
   const axisDim = x.shape[axis]!
   const bad = backend.addon.gather(out, xv, iv, sizeOf(x.shape.slice(0, axis)), axisDim, sizeOf(x.shape.slice(axis + 1)))
+  if (bad >= 0) backend.pool.recycle(out)
   if (bad >= 0) throw new Error(`GatherV2: the index value ${iv[bad]} is not in [0, ${axisDim - 1}]`)
   return backend.output(shape, out)
 })
@@ -34,7 +35,7 @@ export const unsortedSegmentSumKernel = nativeKernel(tf.UnsortedSegmentSum, (inp
   if (xv === undefined || ids === undefined || x.shape[0] !== ids.length) return undefined
   const inner = sizeOf(x.shape.slice(1))
   const shape = [numSegments, ...x.shape.slice(1)]
-  const out = new Float32Array(sizeOf(shape))
+  const out = backend.alloc(sizeOf(shape))
   backend.addon.unsortedSegmentSum(out, xv, ids, inner, numSegments)
   return backend.output(shape, out)
 })

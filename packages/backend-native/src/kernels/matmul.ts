@@ -32,7 +32,7 @@ const product = (backend: NativeBackend, a: tf.TensorInfo, b: tf.TensorInfo, tra
   if (outBatch === undefined) return undefined
   const pad = (s: number[]): number[] => [...new Array<number>(outBatch.length - s.length).fill(1), ...s]
   const shape = [...outBatch, m, n]
-  const values = new Float32Array(sizeOf(shape))
+  const values = backend.alloc(sizeOf(shape))
   backend.addon.matMul(values, av, bv, outBatch, pad(batchA), pad(batchB), m, n, k, transA, transB)
   return { shape, values }
 }
@@ -55,7 +55,10 @@ export const fusedMatMulKernel = nativeKernel(tf._FusedMatMul, (inputs, backend,
   if (p === undefined) return undefined
   if (bias !== undefined && biasValues !== undefined) {
     const outShape = broadcastShape(p.shape, bias.shape)
-    if (outShape === undefined || outShape.length !== p.shape.length || outShape.some((d, i) => d !== p.shape[i])) return undefined
+    if (outShape === undefined || outShape.length !== p.shape.length || outShape.some((d, i) => d !== p.shape[i])) {
+      backend.pool.recycle(p.values)
+      return undefined
+    }
     // In place: each output element reads and writes the same position.
     backend.addon.binary(BinaryOp.Add, p.values, p.values, biasValues, p.shape, broadcastStrides(p.shape, p.shape), broadcastStrides(bias.shape, p.shape))
   }

@@ -26,7 +26,7 @@ const reduceKernel = (kernelName: string, op: ReduceOpCode, axisAttr: string): t
     if (red === 0) return undefined
     const kept = x.shape.filter((_, i) => !axes.includes(i))
     const outShape = keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : kept
-    const out = new Float32Array(sizeOf(kept))
+    const out = backend.alloc(sizeOf(kept))
     const first = axes[0]!
     const last = axes[axes.length - 1]!
     if (last - first + 1 === axes.length) {
@@ -35,9 +35,10 @@ const reduceKernel = (kernelName: string, op: ReduceOpCode, axisAttr: string): t
       backend.addon.reduce(op, out, xv, outer, red, inner)
     } else {
       const perm = [...x.shape.keys()].filter((i) => !axes.includes(i)).concat(axes)
-      const moved = new Float32Array(xv.length)
+      const moved = backend.alloc(xv.length)
       backend.addon.transpose(moved, xv, x.shape, perm)
       backend.addon.reduce(op, out, moved, sizeOf(kept), red, 1)
+      backend.pool.recycle(moved)
     }
     return backend.output(outShape, out)
   })

@@ -15,7 +15,7 @@ export const softmaxKernel = nativeKernel(tf.Softmax, (inputs, backend, attrs) =
   const v = backend.floats(logits)
   const cols = logits.shape[rank - 1]!
   if (v === undefined || cols === 0) return undefined
-  const out = new Float32Array(v.length)
+  const out = backend.alloc(v.length)
   if (v.length > 0) backend.addon.softmax(out, v, cols, false)
   return backend.output(logits.shape, out)
 })

@@ -15,7 +15,7 @@ export const tileKernel = nativeKernel(tf.Tile, (inputs, backend, attrs) => {
   const rank = x.shape.length
   if (xv === undefined || rank === 0) return undefined
   const shape = x.shape.map((d, i) => d * reps[i]!)
-  const out = new Float32Array(sizeOf(shape))
+  const out = backend.alloc(sizeOf(shape))
   if (out.length === 0) return backend.output(shape, out)
   const outBlock = shape.map((_, i) => sizeOf(shape.slice(i + 1)))
   const inBlock = x.shape.map((_, i) => sizeOf(x.shape.slice(i + 1)))
@@ -48,7 +48,7 @@ export const packKernel = nativeKernel(tf.Pack, (inputs, backend, attrs) => {
   const shape = [...first.shape.slice(0, axis), ts.length, ...first.shape.slice(axis)]
   const outer = sizeOf(first.shape.slice(0, axis))
   const inner = sizeOf(first.shape.slice(axis))
-  const out = new Float32Array(sizeOf(shape))
+  const out = backend.alloc(sizeOf(shape))
   for (let o = 0; o < outer; o++) for (let j = 0; j < vs.length; j++) out.set(vs[j]!.subarray(o * inner, o * inner + inner), (o * vs.length + j) * inner)
   return backend.output(shape, out)
 })

@@ -13,7 +13,7 @@ export const transposeKernel = nativeKernel(tf.Transpose, (inputs, backend, attr
   if (xv === undefined) return undefined
   const shape = perm.map((p) => x.shape[p] ?? -1)
   if (shape.some((d) => d < 0)) return undefined
-  const out = new Float32Array(xv.length)
+  const out = backend.alloc(xv.length)
   backend.addon.transpose(out, xv, x.shape, perm)
   return backend.output(shape, out)
 })

@@ -14,7 +14,7 @@ const unaryKernel = (kernelName: string, op: UnaryOpCode, alphaAttr?: string, al
     if (x === undefined) return undefined
     const xv = backend.floats(x)
     if (xv === undefined) return undefined
-    const out = new Float32Array(xv.length)
+    const out = backend.alloc(xv.length)
     backend.addon.unary(op, out, xv, alphaAttr === undefined ? 0 : (numAttr(attrs, alphaAttr) ?? alphaDefault))
     return backend.output(x.shape, out)
   })

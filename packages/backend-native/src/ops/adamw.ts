@@ -37,9 +37,9 @@ export const adamwKernel = nativeKernel(ADAMW, (inputs, backend, attrs) => {
   const [pv, gv, mv, vv] = vals
   if (p === undefined || pv === undefined || gv === undefined || mv === undefined || vv === undefined) throw new Error(`${ADAMW}: float32 p, g, m, v expected`)
   const n = pv.length
-  const po = new Float32Array(n)
-  const mo = new Float32Array(n)
-  const vo = new Float32Array(n)
+  const po = backend.alloc(n)
+  const mo = backend.alloc(n)
+  const vo = backend.alloc(n)
   const at = (name: string): number => {
     const x = numAttr(attrs, name)
     if (x === undefined) throw new Error(`${ADAMW}: attribute ${name} missing`)

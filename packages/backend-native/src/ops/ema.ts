@@ -18,7 +18,7 @@ export const emaKernel = nativeKernel(EMA, (inputs, backend, attrs) => {
   const ov = online === undefined ? undefined : backend.floats(online)
   const momentum = numAttr(attrs, 'momentum')
   if (target === undefined || tv === undefined || ov === undefined || momentum === undefined) throw new Error(`${EMA}: float32 target, online and a momentum expected`)
-  const out = new Float32Array(tv.length)
+  const out = backend.alloc(tv.length)
   backend.addon.ema(out, tv, ov, momentum)
   return backend.output(target.shape, out)
 })

@@ -41,7 +41,7 @@ export const attentionKernels: readonly tf.KernelConfig[] = [
     const kv = backend.floats(k)
     const vv = backend.floats(v)
     if (d === undefined || qv === undefined || kv === undefined || vv === undefined) throw new Error(`${ATTENTION}: float32 q [B,H,Nq,Dh], k and v [B,H,Nk,Dh] expected`)
-    const out = new Float32Array(qv.length)
+    const out = backend.alloc(qv.length)
     backend.addon.attention(out, qv, kv, vv, d.bh, d.nq, d.nk, d.dh, numAttr(attrs, 'scale') ?? 1 / Math.sqrt(d.dh))
     return backend.output(q.shape, out)
   }),
@@ -54,9 +54,9 @@ export const attentionKernels: readonly tf.KernelConfig[] = [
     const kv = backend.floats(k)
     const vv = backend.floats(v)
     if (d === undefined || dyv === undefined || qv === undefined || kv === undefined || vv === undefined) throw new Error(`${ATTENTION_GRAD}: float32 inputs expected`)
-    const dq = new Float32Array(qv.length)
-    const dk = new Float32Array(kv.length)
-    const dv = new Float32Array(vv.length)
+    const dq = backend.alloc(qv.length)
+    const dk = backend.alloc(kv.length)
+    const dv = backend.alloc(vv.length)
     backend.addon.attentionGrad(dq, dk, dv, dyv, qv, kv, vv, d.bh, d.nq, d.nk, d.dh, numAttr(attrs, 'scale') ?? 1 / Math.sqrt(d.dh))
     return [backend.output(q.shape, dq), backend.output(k.shape, dk), backend.output(v.shape, dv)]
   }),

@@ -19,7 +19,7 @@ export const geluKernels: readonly tf.KernelConfig[] = [
     const { x } = inputs
     const xv = x === undefined ? undefined : backend.floats(x)
     if (x === undefined || xv === undefined) throw new Error(`${GELU}: a float32 x expected`)
-    const y = new Float32Array(xv.length)
+    const y = backend.alloc(xv.length)
     backend.addon.gelu(y, xv)
     return backend.output(x.shape, y)
   }),
@@ -28,7 +28,7 @@ export const geluKernels: readonly tf.KernelConfig[] = [
     const dyv = dy === undefined ? undefined : backend.floats(dy)
     const xv = x === undefined ? undefined : backend.floats(x)
     if (x === undefined || xv === undefined || dyv === undefined) throw new Error(`${GELU_GRAD}: float32 dy and x expected`)
-    const dx = new Float32Array(xv.length)
+    const dx = backend.alloc(xv.length)
     backend.addon.geluGrad(dx, dyv, xv)
     return backend.output(x.shape, dx)
   }),

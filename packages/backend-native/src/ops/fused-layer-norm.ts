@@ -29,7 +29,7 @@ export const layerNormKernels: readonly tf.KernelConfig[] = [
     const gv = backend.floats(gamma)
     const bv = backend.floats(beta)
     if (xv === undefined || gv === undefined || bv === undefined) throw new Error(`${LAYER_NORM}: float32 inputs expected`)
-    const y = new Float32Array(sizeOf(x.shape))
+    const y = backend.alloc(sizeOf(x.shape))
     backend.addon.layerNorm(y, xv, gv, bv, numAttr(attrs, 'eps') ?? 1e-6)
     return backend.output(x.shape, y)
   }),
@@ -40,9 +40,9 @@ export const layerNormKernels: readonly tf.KernelConfig[] = [
     const xv = backend.floats(x)
     const gv = backend.floats(gamma)
     if (dyv === undefined || xv === undefined || gv === undefined) throw new Error(`${LAYER_NORM_GRAD}: float32 inputs expected`)
-    const dx = new Float32Array(xv.length)
-    const dg = new Float32Array(gv.length)
-    const db = new Float32Array(gv.length)
+    const dx = backend.alloc(xv.length)
+    const dg = backend.alloc(gv.length)
+    const db = backend.alloc(gv.length)
     backend.addon.layerNormGrad(dx, dg, db, dyv, xv, gv, numAttr(attrs, 'eps') ?? 1e-6)
     return [backend.output(x.shape, dx), backend.output(gamma.shape, dg), backend.output(gamma.shape, db)]
   }),
