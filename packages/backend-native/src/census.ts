@@ -33,3 +33,10 @@ export const CPU_FALLBACKS: Readonly<Record<string, string>> = {
   Reverse: 'joint-embedding views (horizontal flip) run once per batch outside the differentiated step',
   ClipByValue: 'joint-embedding views clip pixels to their range once per batch, outside the differentiated step',
 }
+
+/**
+ * `tf.profile` also lists `tf.customGrad` wrappers under the op's name with a `__op` suffix (e.g.
+ * `fusedMatMul__op`, the wrapper of tfjs's fused matMul). They are not kernels: the kernels they run
+ * (`_FusedMatMul`, and its gradient's) are listed on their own, so the census skips the wrappers.
+ */
+export const isCustomGradWrapper = (name: string): boolean => name.endsWith('__op')

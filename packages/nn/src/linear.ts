@@ -52,10 +52,19 @@ export const linear = <I extends number, O extends number>(
     apply: (params, x) => {
       const xt = x as tf.Tensor
       return tf.tidy(() => {
-        // An explicit transpose keeps the matmul free of transpose flags (the fast path on wasm).
-        const y = tf.matMul(tf.reshape(xt, [-1, inDim]), tf.transpose(params.weight as tf.Tensor))
-        const yb = withBias ? tf.add(y, params.bias as tf.Tensor) : y
-        return tf.reshape(yb, [...xt.shape.slice(0, -1), outDim])
+        const x2 = tf.reshape(xt, [-1, inDim])
+        const w = params.weight as tf.Tensor
+        const bias = withBias ? (params.bias as tf.Tensor) : undefined
+        // On native: one sgemm against Wᵀ with the bias added in the same kernel, and gradients
+        // (dy·W, dyᵀ·x) that need no transpose either. Elsewhere an explicit transpose keeps the
+        // matmul free of transpose flags (the fast path on wasm).
+        const y =
+          tf.getBackend() === 'native'
+            ? tf.fused.matMul({ a: x2, b: w, transposeB: true, bias })
+            : bias === undefined
+              ? tf.matMul(x2, tf.transpose(w))
+              : tf.add(tf.matMul(x2, tf.transpose(w)), bias)
+        return tf.reshape(y, [...xt.shape.slice(0, -1), outDim])
       })
     },
   })
