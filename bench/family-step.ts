@@ -4,7 +4,7 @@
  * the same step (bench/family_step_torch.py), in one command:
  *
  *   pnpm exec tsx bench/family-step.ts [--quick] [--sections families,scaling,profile] [--families ijepa,mae,vicreg]
- *       [--backends native,wasm] [--cpu] [--batch 64] [--scale-batch 16] [--rounds 3] [--steps 3] [--warmup 1]
+ *       [--backends native,wasm] [--cpu] [--batch 64] [--scale-batch 16] [--rounds 3] [--steps 3] [--warmup 5]
  *       [--calls N]
  *
  * Contract: prints markdown tables only (plus one header line per table saying what each side runs
@@ -12,13 +12,15 @@
  * `--cpu`) and PyTorch. Section `scaling`: the I-JEPA step on native vs PyTorch at batch 16/64/256,
  * encoder depth 4/12 and grid 7×7/14×14 (image 28/56, patch 4). `--quick` = batch 16, 1 round,
  * 1 timed step, and the scaling rows at batch 16 only. Section `profile`: one native I-JEPA step at
- * the families' batch under tf.profile, time per kernel (a kernel and its gradient kernel together); `--calls N` adds the N costliest kernel calls grouped by
- * kernel and shapes.
+ * the families' batch with the native backend's kernel clock (`NativeBackend.timeKernels`), time per
+ * kernel (a kernel and its gradient kernel together); `--calls N` adds the N costliest kernel calls
+ * of the next step, grouped by kernel and shapes.
  *
  * Method (as bench/vit-block.ts): every (side, shape) runs in its own child process (clean peak RSS),
  * rounds interleave the order (PyTorch first in even rounds, last in odd ones), and a round's ratio
  * is ours ÷ PyTorch's images/s from that same round; the table shows the median over rounds and each
- * round. Within a process: `--warmup` untimed steps, then images/s = B·steps ÷ Σ step time.
+ * round. Within a process: `--warmup` untimed steps (default 5: the native backend's buffer pool
+ * fills over the first 3–5 steps; both sides get the same count), then images/s = B·steps ÷ Σ step time.
  * Ours is the family's own `step` (built with the constructor and config decoder exactly as
  * packages/cli does, totalSteps 1000) on a fixed random batch in [0, 1); the twin mirrors it layer for
  * layer (see its doc comment). I-JEPA masks: the parent draws them with the family's collator and the
@@ -41,6 +43,7 @@ import {
   type IjepaConfig, type MaeConfig, type VicregConfig,
   VicregConfigCodec, decodeIjepaConfigOrThrow, decodeMaeConfigOrThrow, ijepa, ijepaParts, jointParts, mae, maeParts, vicregFamily,
 } from '@jepa-ts/ssl'
+import { activeNativeBackend } from '@jepa-ts/backend-native'
 import { activate, argValue, intArg, lastJsonLine, median } from './bench-util.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -142,39 +145,41 @@ const readSpec = (path: string): Spec => JSON.parse(readFileSync(path, 'utf8')) 
 /** Kernel groups of the profile table: a fused op and its gradient kernel count as one. */
 const kernelGroup = (name: string): string => name.replace(/Grad$/, '').replace(/Backprop.*$/, '')
 
-/** Runs `step` once under tf.profile and prints where its time goes, per kernel group. */
-const printProfile = async (backend: string, spec: Spec, step: () => Promise<void>): Promise<void> => {
-  const t0 = performance.now()
-  const info = await tf.profile(step)
-  const wall = performance.now() - t0
-  const per = new Map<string, { ms: number; calls: number }>()
-  let total = 0
-  for (const k of info.kernels) {
-    const ms = await k.kernelTimeMs
-    const t = typeof ms === 'number' ? ms : 0
-    const name = kernelGroup(k.name)
-    const e = per.get(name) ?? { ms: 0, calls: 0 }
-    per.set(name, { ms: e.ms + t, calls: e.calls + 1 })
-    total += t
-  }
-  console.log(`profile of one ${spec.family} step on ${backend}, B ${spec.batch} (tf.profile: wall ${wall.toFixed(0)} ms with profiling overhead, ${total.toFixed(0)} ms inside kernels, ${(wall - total).toFixed(0)} ms outside: JS, collator, host reads)`)
+/** Prints `times` as a markdown table, costliest first, with each row's share of `total` ms. */
+const printTimes = (header: string, times: ReadonlyMap<string, { ms: number; calls: number }>, total: number, top: number): void => {
   console.log('')
-  console.log('| kernel (+ its gradient) | calls | ms | share of kernel time |')
+  console.log(`| ${header} | calls | ms | share of kernel time |`)
   console.log('|---|---|---|---|')
-  for (const [name, e] of [...per.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 14)) console.log(`| ${name} | ${e.calls} | ${e.ms.toFixed(1)} | ${((100 * e.ms) / total).toFixed(1)}% |`)
+  for (const [name, e] of [...times.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, top)) console.log(`| ${name} | ${e.calls} | ${e.ms.toFixed(1)} | ${((100 * e.ms) / total).toFixed(1)}% |`)
+}
+
+/**
+ * Runs `step` twice with the native backend's kernel clock on (plain clock reads around every
+ * kernel; tf.profile's per-output reads more than double the step): once by kernel, once by kernel
+ * and shapes (`--calls N` prints the N costliest).
+ */
+const printProfile = (spec: Spec, step: () => void): void => {
+  const b = activeNativeBackend()
+  if (b === undefined) throw new Error('the profile needs the native backend')
+  const t0 = performance.now()
+  const byName = b.timeKernels(step)
+  const wall = performance.now() - t0
+  const groups = new Map<string, { ms: number; calls: number }>()
+  let total = 0
+  for (const [name, e] of byName) {
+    const g = groups.get(kernelGroup(name)) ?? { ms: 0, calls: 0 }
+    groups.set(kernelGroup(name), { ms: g.ms + e.ms, calls: g.calls + e.calls })
+    total += e.ms
+  }
+  console.log(`profile of one ${spec.family} step on native, B ${spec.batch}: wall ${wall.toFixed(0)} ms, ${total.toFixed(0)} ms inside kernels, ${(wall - total).toFixed(0)} ms outside (JS, tape, collator, host reads)`)
+  printTimes('kernel (+ its gradient)', groups, total, 16)
   const top = intArg('--calls', 0)
   if (top > 0) {
-    const byShape = new Map<string, { ms: number; calls: number }>()
-    for (const k of info.kernels) {
-      const ms = await k.kernelTimeMs
-      const key = `${k.name} ${k.inputShapes.map((s) => `[${s.join(',')}]`).join(' ')} → ${k.outputShapes.map((s) => `[${s.join(',')}]`).join(' ')}`
-      const e = byShape.get(key) ?? { ms: 0, calls: 0 }
-      byShape.set(key, { ms: e.ms + (typeof ms === 'number' ? ms : 0), calls: e.calls + 1 })
-    }
+    const byShape = b.timeKernels(step, true)
+    const total2 = [...byShape.values()].reduce((a, e) => a + e.ms, 0)
     console.log('')
-    console.log(`| kernel call (inputs → outputs), top ${top} | calls | ms | share |`)
-    console.log('|---|---|---|---|')
-    for (const [key, e] of [...byShape.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, top)) console.log(`| ${key} | ${e.calls} | ${e.ms.toFixed(1)} | ${((100 * e.ms) / total).toFixed(1)}% |`)
+    console.log(`The ${top} costliest kernel calls, by shapes (the next step; ${total2.toFixed(0)} ms inside kernels):`)
+    printTimes('kernel inputs → outputs', byShape, total2, top)
   }
 }
 
@@ -187,8 +192,9 @@ const worker = async (backend: string, specPath: string): Promise<void> => {
   const images = tf.randomUniform([spec.batch, H, W, C], 0, 1, 'float32', SEED) as tf.Tensor4D
   if (process.argv.includes('--profile')) {
     for (let i = 0; i < spec.warmup; i++) state = family.step(state, images, stepKey(i)).state
-    await printProfile(backend, spec, async () => {
-      state = family.step(state, images, stepKey(spec.warmup)).state
+    let i = spec.warmup
+    printProfile(spec, () => {
+      state = family.step(state, images, stepKey(i++)).state
     })
     return
   }
@@ -325,7 +331,7 @@ const parent = (): void => {
   const scaleBatch = quick ? 16 : intArg('--scale-batch', 16)
   const rounds = quick ? 1 : intArg('--rounds', 3)
   const steps = quick ? 1 : intArg('--steps', 3)
-  const warmup = intArg('--warmup', 1)
+  const warmup = intArg('--warmup', 5)
   const dir = mkdtempSync(join(tmpdir(), 'family-step-'))
   const load = (): string => loadavg().map((l) => l.toFixed(1)).join(' ')
   console.log(`# One training step per family, ours vs a PyTorch twin (bench/family-step.ts${quick ? ' --quick' : ''})`)

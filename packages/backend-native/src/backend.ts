@@ -19,6 +19,12 @@ import type { NativeAddon } from './addon-types.ts'
 import { BufferPool } from './buffer-pool.ts'
 import { float32Values, int32Values, silenceBanner } from './internal.ts'
 
+/** Time spent in one kernel (by name, or by name and shapes), summed over its calls. */
+export interface KernelTime {
+  readonly ms: number
+  readonly calls: number
+}
+
 /** Per-kernel counts of native runs and cpu fallbacks since the last `resetStats()`. */
 export interface KernelStats {
   readonly native: Map<string, number>
@@ -29,6 +35,9 @@ export class NativeBackend extends MathBackendCPU {
   readonly addon: NativeAddon
   readonly stats: KernelStats = { native: new Map(), fallback: new Map() }
   readonly pool: BufferPool
+  /** While defined (see `timeKernels`), every kernel call adds its wall time here, keyed by `kernelKey`. */
+  kernelTimes: Map<string, KernelTime> | undefined
+  kernelKey: (name: string, inputs: tf.NamedTensorInfoMap, outputs: tf.TensorInfo | tf.TensorInfo[]) => string = (name) => name
 
   constructor(addon: NativeAddon, poolBytes = defaultPoolBytes()) {
     super()
@@ -86,6 +95,25 @@ export class NativeBackend extends MathBackendCPU {
     return this.makeTensorInfo(shape, 'float32', values)
   }
 
+  /**
+   * Runs `f` and returns the wall time of every kernel it called on this backend (native, fused
+   * and cpu alike) — plain clock reads around each kernel, none of `tf.profile`'s per-output reads.
+   * `byShape` keys the times by kernel and input/output shapes instead of by kernel name.
+   */
+  timeKernels(f: () => void, byShape = false): Map<string, KernelTime> {
+    const times = new Map<string, KernelTime>()
+    const saved = this.kernelKey
+    this.kernelTimes = times
+    if (byShape) this.kernelKey = shapeKey
+    try {
+      f()
+    } finally {
+      this.kernelTimes = undefined
+      this.kernelKey = saved
+    }
+    return times
+  }
+
   count(kind: 'native' | 'fallback', kernelName: string): void {
     const m = this.stats[kind]
     m.set(kernelName, (m.get(kernelName) ?? 0) + 1)
@@ -104,3 +132,9 @@ const defaultPoolBytes = (): number => {
   if (!Number.isFinite(mib) || mib < 0) throw new RangeError(`JEPA_NATIVE_POOL_MIB must be a non-negative number of MiB, got ${JSON.stringify(raw)}`)
   return mib * 2 ** 20
 }
+
+const dims = (t: tf.TensorInfo): string => `[${t.shape.join(',')}]`
+
+/** `Name [in shapes] → [out shapes]`. */
+const shapeKey = (name: string, inputs: tf.NamedTensorInfoMap, outputs: tf.TensorInfo | tf.TensorInfo[]): string =>
+  `${name} ${Object.values(inputs).filter((t): t is tf.TensorInfo => t !== undefined).map(dims).join(' ')} → ${(Array.isArray(outputs) ? outputs : [outputs]).map(dims).join(' ')}`

@@ -7,7 +7,8 @@
  * Mechanics (DESIGN §4b): all cpu kernels are copied to `native` first, so anything without a
  * native kernel runs the cpu kernel on the shared data store with no copy; then the native
  * kernels replace theirs (unregister first, so no overwrite warning) and the fused kernels and
- * their gradients are added.
+ * their gradients are added. Every kernel is wrapped by `timed`, which does nothing unless
+ * `NativeBackend.timeKernels` is running.
  *
  * @example
  * const r = registerNativeBackend()
@@ -36,6 +37,10 @@ export const registerNativeBackend = (): RegisterResult => {
       if (tf.getKernel(k.kernelName, BACKEND_NAME) !== undefined) tf.unregisterKernel(k.kernelName, BACKEND_NAME)
       tf.registerKernel(k)
     }
+    for (const k of tf.getKernelsForBackend(BACKEND_NAME)) {
+      tf.unregisterKernel(k.kernelName, BACKEND_NAME)
+      tf.registerKernel(timed(k))
+    }
     for (const g of fusedGradients) if (tf.getGradient(g.kernelName) === undefined) tf.registerGradient(g)
     if (!tf.registerBackend(BACKEND_NAME, () => new NativeBackend(addon), NATIVE_PRIORITY)) {
       return { ok: false, reason: 'tf.registerBackend("native") refused' }
@@ -43,6 +48,27 @@ export const registerNativeBackend = (): RegisterResult => {
     return { ok: true }
   } catch (e) {
     return { ok: false, reason: `registering the native backend failed: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}` }
+  }
+}
+
+/** `k` adding its wall time to the backend's `kernelTimes` while they are being collected. */
+const timed = (k: tf.KernelConfig): tf.KernelConfig => {
+  const f = k.kernelFunc
+  return {
+    ...k,
+    kernelFunc: (args) => {
+      const b = args.backend
+      if (!(b instanceof NativeBackend) || b.kernelTimes === undefined) return f(args)
+      const t0 = performance.now()
+      const out = f(args)
+      const ms = performance.now() - t0
+      if (!(out instanceof Promise)) {
+        const key = b.kernelKey(k.kernelName, args.inputs, out)
+        const e = b.kernelTimes.get(key)
+        b.kernelTimes.set(key, { ms: (e?.ms ?? 0) + ms, calls: (e?.calls ?? 0) + 1 })
+      }
+      return out
+    },
   }
 }
 
