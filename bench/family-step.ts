@@ -154,9 +154,9 @@ const printTimes = (header: string, times: ReadonlyMap<string, { ms: number; cal
 }
 
 /**
- * Runs `step` twice with the native backend's kernel clock on (plain clock reads around every
- * kernel; tf.profile's per-output reads more than double the step): once by kernel, once by kernel
- * and shapes (`--calls N` prints the N costliest).
+ * Runs `step` with the native backend's kernel clock on (one clock read around each kernel call;
+ * tf.profile's per-kernel times summed to more than the step's wall time): by kernel, then — with
+ * `--calls N` — the next step by kernel and shapes, the N costliest.
  */
 const printProfile = (spec: Spec, step: () => void): void => {
   const b = activeNativeBackend()
