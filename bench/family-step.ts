@@ -201,7 +201,16 @@ const worker = async (backend: string, specPath: string): Promise<void> => {
   const times: number[] = []
   for (let i = 0; i < spec.warmup + spec.steps; i++) {
     const t0 = performance.now()
-    const out = family.step(state, images, stepKey(i))
+    let out: ReturnType<Family['step']>
+    try {
+      out = family.step(state, images, stepKey(i))
+    } catch (e) {
+      // tfjs-wasm aborts with no message when its wasm32 heap (at most 4 GiB) cannot grow.
+      const heap: unknown = Reflect.get(Reflect.get(tf.backend(), 'wasm') ?? {}, 'HEAPU8')
+      const where = heap instanceof Uint8Array ? ` with the wasm heap at ${(heap.length / 2 ** 20).toFixed(0)} MiB of at most 4096 (out of wasm32 memory)` : ''
+      console.error(`REASON: step ${i} threw ${String(e).split('\n')[0]}${where}`)
+      process.exit(1)
+    }
     state = out.state
     const seconds = (performance.now() - t0) / 1000
     if (!Number.isFinite(out.metrics.loss)) throw new Error(`non-finite loss at step ${i}`)
@@ -227,7 +236,11 @@ const parseRun = (stdout: string, fallbackBackend: string): Run | undefined => {
   return { stepSeconds: steps, peakRssMiB: rss, backend: typeof backend === 'string' ? backend : fallbackBackend }
 }
 
-const lastLines = (s: string, n: number): string => s.trim().split('\n').slice(-n).join(' / ')
+/** The worker's one-line `REASON:` if it printed one, else the last `n` lines of `s`. */
+const lastLines = (s: string, n: number): string => {
+  const reason = s.split('\n').find((l) => l.startsWith('REASON: '))
+  return reason !== undefined ? reason.slice('REASON: '.length) : s.trim().split('\n').slice(-n).join(' / ')
+}
 
 /** Runs one side in its own process: `pytorch` or one of our backends. */
 const runSide = (side: string, spec: Spec, specPath: string): Run | string => {
