@@ -58,14 +58,15 @@ export class NativeBackend extends MathBackendCPU {
   }
 
   override move(dataId: object, values: tf.backend_util.BackendValues, shape: number[], dtype: tf.DataType, refCount: number): void {
-    const old = this.data.get(dataId)?.values
+    // `data.get` of an id not in this store would move it here first (recursing): check `has`.
+    const old = this.data.has(dataId) ? this.data.get(dataId).values : undefined
     super.move(dataId, values, shape, dtype, refCount)
     if (ArrayBuffer.isView(values)) this.pool.retain(values)
     if (old !== undefined && ArrayBuffer.isView(old)) this.pool.release(old)
   }
 
   override disposeData(dataId: object, force?: boolean): boolean {
-    const values = this.data.get(dataId)?.values
+    const values = this.data.has(dataId) ? this.data.get(dataId).values : undefined
     const released = super.disposeData(dataId, force)
     if (values !== undefined && ArrayBuffer.isView(values) && !this.data.has(dataId)) this.pool.release(values)
     return released
