@@ -2,7 +2,7 @@
  * `NativeBackend`: tfjs's cpu backend with the addon attached. It *is* a `MathBackendCPU` — same
  * data store, same tensor layout (flat typed arrays) — so every cpu kernel runs on it unchanged
  * and a native kernel can take over any of them without a copy. Kernels read inputs through
- * `floats`/`ints` (views into the store, never written) and hand back fresh arrays through
+ * `floats`/`ints` (views into the store, never written) and hand back arrays from `alloc` through
  * `output`, which the store adopts as is. It also counts, per kernel name, how often a native
  * kernel ran and how often it deferred to the cpu kernel (read by the census test and the bench).
  *
