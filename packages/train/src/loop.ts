@@ -17,8 +17,10 @@
  *   refuses a directory that already holds a checkpoint; a resumed one validates it (`resume.ts`).
  * - A loss that is NaN or ±Infinity stops the run at once: nothing is written over the last good
  *   checkpoint; the outcome is `diverged` with a message naming the step and that checkpoint.
- * - `signal` (wired to SIGINT by the CLI) is checked between steps: the step in flight finishes, no
- *   checkpoint write is ever cut, and the outcome is `interrupted` with the last good checkpoint.
+ * - `signal` (wired to SIGINT by the CLI) is seen at the next step: the loop yields to the event loop
+ *   after every step (`setImmediate`), the step in flight finishes, a checkpoint of the step reached is
+ *   written (unless one of that step exists or no step was taken), no checkpoint write is ever cut, and the outcome is
+ *   `interrupted` naming that checkpoint.
  * - metrics.jsonl gets one line per step (`metrics-log.ts`); every `monitor.every` steps the
  *   monitor's numbers (RankMe, collapse std) join that step's line.
  * Ownership: the returned `state` is the caller's (dispose it with `disposeState`). Batch tensors are
@@ -126,6 +128,9 @@ export const stepBatch = (dataset: ImageDataset, key: Key, batchSize: number, k:
 /** The key of step `k`. */
 export const stepKey = (key: Key, k: number): Key => fold(stream(key, 'step'), k)
 
+/** Resolves after pending I/O and signal callbacks have run (a training step is synchronous). */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
 /** Trains `family` (see the module contract). */
 export const train = async (o: TrainOptions): Promise<TrainResult> => {
   checkBudget(o)
@@ -135,6 +140,7 @@ export const train = async (o: TrainOptions): Promise<TrainResult> => {
   let state = start.state
   const firstStep = state.step
   let checkpoint = start.resumedFrom
+  let checkpointStep = start.resumedFrom === undefined ? undefined : firstStep
   const metrics = openMetricsLog(paths.metrics, start.resumedFrom === undefined ? undefined : firstStep)
   const began = performance.now()
   const elapsed = (): number => (performance.now() - began) / 1000
@@ -143,6 +149,7 @@ export const train = async (o: TrainOptions): Promise<TrainResult> => {
   const save = async (): Promise<void> => {
     await writeCheckpoint(paths, state, { ...meta, step: state.step }, o.writeAll === undefined ? {} : { writeAll: o.writeAll })
     checkpoint = paths.checkpoint
+    checkpointStep = state.step
   }
   const lastGood = (): string => (checkpoint === undefined ? 'no checkpoint was written yet' : `the last good checkpoint is ${checkpoint}`)
   const finish = (outcome: TrainOutcome, message: string): TrainResult => {
@@ -155,7 +162,12 @@ export const train = async (o: TrainOptions): Promise<TrainResult> => {
   o.progress?.start(o.steps, firstStep)
   try {
     while (!budgetDone()) {
-      if (o.signal?.aborted === true) return finish('interrupted', `interrupted after step ${state.step}; ${lastGood()}`)
+      await yieldToEventLoop()
+      if (o.signal?.aborted === true) {
+        if (checkpointStep === state.step || state.step === firstStep) return finish('interrupted', `interrupted after step ${state.step}; ${lastGood()}`)
+        await save()
+        return finish('interrupted', `interrupted after step ${state.step}; wrote checkpoint ${paths.checkpoint} at step ${state.step}`)
+      }
       const k = state.step
       const t0 = performance.now()
       const images = stepBatch(o.dataset, o.key, o.batchSize, k, o.padTo)

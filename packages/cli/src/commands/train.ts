@@ -143,7 +143,7 @@ export const runTrain = async (configPath: string, options: TrainCommandOptions,
 export const withInterrupt = async <A>(body: (signal: AbortSignal) => Promise<A>, io: CommandIo): Promise<A> => {
   const controller = new AbortController()
   const onSigint = (): void => {
-    if (!controller.signal.aborted) io.err('\ninterrupt: stopping after the current step…')
+    if (!controller.signal.aborted) io.err('\ninterrupt: stopping after the current step and writing a checkpoint…')
     else io.err('interrupt: still finishing the current step or checkpoint write; it will not be cut')
     controller.abort()
   }
