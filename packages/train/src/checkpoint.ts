@@ -8,7 +8,8 @@
  * Contract:
  * - `writeCheckpoint(paths, state, meta)` never leaves the run without a good checkpoint: the current
  *   `checkpoint.safetensors` is first hard-linked (copied where the file system has no hard links)
- *   to `checkpoint.prev.safetensors` (replacing the older one atomically), then the new bytes replace `checkpoint.safetensors` through
+ *   to `checkpoint.prev.safetensors` (replacing the older one atomically; nothing to do when the two
+ *   names are already links of one file), then the new bytes replace `checkpoint.safetensors` through
  *   `atomicWriteFile` (temp file, fsync, rename). A crash or a failed write at any point leaves
  *   `checkpoint.safetensors` holding either the old bytes or the new ones. Failures throw a
  *   `CheckpointError` naming the file.
@@ -101,6 +102,16 @@ const exists = async (path: string): Promise<boolean> => {
   }
 }
 
+/** Whether two paths name one file (hard links of one inode, e.g. after a write that was killed). */
+const sameFile = async (a: string, b: string): Promise<boolean> => {
+  try {
+    const [x, y] = await Promise.all([stat(a), stat(b)])
+    return x.dev === y.dev && x.ino === y.ino
+  } catch {
+    return false
+  }
+}
+
 /** Options of `writeCheckpoint`; `writeAll` injects write failures in tests. */
 export interface WriteCheckpointOptions {
   readonly writeAll?: WriteAll
@@ -118,7 +129,7 @@ export const writeCheckpoint = async (paths: RunPaths, state: TrainState, meta: 
   } catch (e) {
     throw new CheckpointError(paths.checkpoint, `cannot serialize the checkpoint for ${paths.checkpoint}: ${reasonOf(e)}`, { cause: e })
   }
-  if (await exists(paths.checkpoint)) {
+  if (await exists(paths.checkpoint) && !(await sameFile(paths.checkpoint, paths.previousCheckpoint))) {
     const temp = `${paths.previousCheckpoint}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
     try {
       // A hard link costs no copy; file systems without hard links get a copy instead.
@@ -127,6 +138,7 @@ export const writeCheckpoint = async (paths: RunPaths, state: TrainState, meta: 
         await copyFile(paths.checkpoint, temp)
       })
       await rename(temp, paths.previousCheckpoint)
+      await unlink(temp).catch(() => undefined) // a rename between two links of one file leaves both names
     } catch (e) {
       await unlink(temp).catch(() => undefined)
       throw new CheckpointError(paths.previousCheckpoint, `cannot keep the previous checkpoint as ${paths.previousCheckpoint}: ${reasonOf(e)}`, { cause: e })

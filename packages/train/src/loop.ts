@@ -13,8 +13,10 @@
  * - A checkpoint is written (see `checkpoint.ts`: atomic, previous one kept) every `checkpointEvery`
  *   steps and when the budget is reached. A `steps` budget counts total steps (a run resumed at step
  *   s with `steps: 2s` does s more); a `wallClockSeconds` budget counts this invocation's time.
- * - The run directory is checked writable before anything is computed (`RunDirError`); a new run
- *   refuses a directory that already holds a checkpoint; a resumed one validates it (`resume.ts`).
+ * - The run directory is checked writable before anything is computed (`RunDirError`) and locked for
+ *   the run (`run-lock.ts`: a second run into it is refused naming the first one's pid; a stale lock
+ *   is recovered); temp files left by interrupted writes are removed. A new run refuses a directory
+ *   that already holds a checkpoint (or only its backup); a resumed one validates it (`resume.ts`).
  * - A loss that is NaN or ±Infinity stops the run at once: nothing is written over the last good
  *   checkpoint; the outcome is `diverged` with a message naming the step and that checkpoint.
  * - `signal` (wired to SIGINT by the CLI) is seen at the next step: the loop yields to the event loop
@@ -34,7 +36,8 @@ import { type CheckpointMeta, type JsonValue, CHECKPOINT_FORMAT, CHECKPOINT_VERS
 import { type MetricsRecord, openMetricsLog } from './metrics-log.ts'
 import type { ProgressReporter } from './progress.ts'
 import { startingState } from './resume.ts'
-import { prepareRunDir } from './run-dir.ts'
+import { type RunPaths, prepareRunDir, removeDebris } from './run-dir.ts'
+import { lockRunDir } from './run-lock.ts'
 
 /** Periodic measurements of the representation (e.g. RankMe and collapse std on a fixed batch). */
 export interface TrainMonitor {
@@ -68,6 +71,8 @@ export interface TrainOptions {
   readonly progress?: ProgressReporter
   /** Aborting stops the run between steps. */
   readonly signal?: AbortSignal
+  /** Told one line for people when something needs saying (stale lock, debris, resumed from the backup). */
+  readonly notice?: (line: string) => void
   /** Failure injection for checkpoint writes (tests). */
   readonly writeAll?: WriteAll
 }
@@ -135,8 +140,21 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
 export const train = async (o: TrainOptions): Promise<TrainResult> => {
   checkBudget(o)
   const paths = prepareRunDir(o.outDir)
+  const lock = lockRunDir(paths)
+  try {
+    if (lock.stale !== undefined) o.notice?.(`recovered ${lock.stale}`)
+    const debris = removeDebris(paths)
+    if (debris.length > 0) o.notice?.(`removed ${debris.length} temp file(s) left by an interrupted write in ${paths.dir}: ${debris.join(', ')}`)
+    return await trainLocked(o, paths)
+  } finally {
+    lock.release()
+  }
+}
+
+const trainLocked = async (o: TrainOptions, paths: RunPaths): Promise<TrainResult> => {
   const meta = runMeta(o)
   const start = await startingState(o.family, stream(o.key, 'init'), paths, o.resume ?? false, meta)
+  if (start.notice !== undefined) o.notice?.(start.notice)
   let state = start.state
   const firstStep = state.step
   let checkpoint = start.resumedFrom

@@ -4,8 +4,12 @@
  * Contract of `startingState`:
  * - `resume: false` and a checkpoint already in the directory → a `CheckpointError` (a new run never
  *   overwrites another run's checkpoint; pass resume or choose another directory).
+ * - `resume: false` and only `checkpoint.prev.safetensors` → a `CheckpointError` too (a new run would
+ *   overwrite that backup).
  * - `resume: true` and no checkpoint → a fresh state (`resumedFrom` undefined), so a job can always
  *   be started with resume.
+ * - `resume: true` and only `checkpoint.prev.safetensors` (the newest one was lost) → resumes from
+ *   it, validated like a checkpoint, with `notice` saying so; never a silent fresh start.
  * - `resume: true` and a checkpoint → its metadata must match this run (family, config, key,
  *   dataset, batch size; the error names the first differing field) and its tensors must match a
  *   freshly initialized state's tree (paths, shapes, dtypes; the error names the tensors and shapes).
@@ -21,6 +25,8 @@ import type { Key } from '@jepa-ts/core'
 export interface StartingState {
   readonly state: TrainState
   readonly resumedFrom: string | undefined
+  /** One line for people when the start needs explaining (resumed from the backup). */
+  readonly notice?: string
 }
 
 /** Loads a checkpoint into `family`'s state after validating metadata and tensors. */
@@ -41,8 +47,15 @@ export const loadCheckpointFor = async (family: Family, key: Key, path: string, 
 /** The state a run starts from (see the module contract). */
 export const startingState = async (family: Family, key: Key, paths: RunPaths, resume: boolean, expected: Omit<CheckpointMeta, 'step'>): Promise<StartingState> => {
   const present = existsSync(paths.checkpoint)
-  if (present && !resume) {
-    throw new CheckpointError(paths.checkpoint, `${paths.checkpoint} already exists: pass resume (--resume) to continue that run, or choose another output directory`)
+  const backup = !present && existsSync(paths.previousCheckpoint)
+  if ((present || backup) && !resume) {
+    const found = present ? paths.checkpoint : paths.previousCheckpoint
+    throw new CheckpointError(found, `${found} already exists: pass resume (--resume) to continue that run, or choose another output directory`)
+  }
+  if (backup) {
+    const { state } = await loadCheckpointFor(family, key, paths.previousCheckpoint, expected)
+    const notice = `${paths.checkpoint} is missing; resuming from the previous checkpoint ${paths.previousCheckpoint} (step ${state.step})`
+    return { state, resumedFrom: paths.previousCheckpoint, notice }
   }
   if (!present) return { state: family.init(key), resumedFrom: undefined }
   const { state } = await loadCheckpointFor(family, key, paths.checkpoint, expected)

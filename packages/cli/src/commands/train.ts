@@ -93,6 +93,7 @@ export const trainRunConfig = async (run: RunConfig, o: TrainRunOptions, io: Com
     ...(monitor === undefined ? {} : { monitor }),
     ...(o.progress === undefined ? {} : { progress: o.progress }),
     ...(o.signal === undefined ? {} : { signal: o.signal }),
+    notice: (line) => io.err(`note: ${line}`),
   })
   return E.right(result)
 }
