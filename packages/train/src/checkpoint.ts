@@ -29,7 +29,7 @@ import * as t from 'io-ts'
 import {
   type ParamTree, type DecodedTensor, type WriteAll,
   atomicWriteFile, decodeSafetensors, matchTemplate, paramsToSafetensors, unflatten, flatten,
-  decode, exact, NonNegativeInt, PositiveInt,
+  decode, exact, parseJson, NonNegativeInt, PositiveInt,
 } from '@jepa-ts/core'
 import { type TrainState, stateToTree, stateFromTree } from './family.ts'
 import type { RunPaths } from './run-dir.ts'
@@ -170,13 +170,9 @@ export const readCheckpoint = async (path: string): Promise<CheckpointFile> => {
   if (E.isLeft(decoded)) throw new CheckpointError(path, `not a valid checkpoint: ${decoded.left.message}`)
   const text = decoded.right.metadata[CHECKPOINT_METADATA_KEY]
   if (text === undefined) throw new CheckpointError(path, `${path}: not a jepa-ts checkpoint (no "${CHECKPOINT_METADATA_KEY}" entry in __metadata__)`)
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch (e) {
-    throw new CheckpointError(path, `${path}: checkpoint metadata is not valid JSON: ${reasonOf(e)}`)
-  }
-  const meta = decode(CheckpointMetaCodec, json, 'metadata', path)
+  const json = parseJson(text)
+  if (E.isLeft(json)) throw new CheckpointError(path, `${path}: checkpoint metadata is not valid JSON: ${json.left.reason} at column ${json.left.column}`)
+  const meta = decode(CheckpointMetaCodec, json.right, 'metadata', path)
   if (E.isLeft(meta)) throw new CheckpointError(path, meta.left.format())
   return { path, meta: meta.right, tensors: decoded.right.tensors }
 }
