@@ -9,7 +9,7 @@
  * cut; the last good checkpoint is named).
  */
 import { basename, extname, join } from 'node:path'
-import type { Command } from 'commander'
+import { type Command, InvalidArgumentError } from 'commander'
 import * as E from 'fp-ts/lib/Either.js'
 import { keyOf, useBackend, parseBackendChoice } from '@jepa-ts/core'
 import { datasetSummary } from '@jepa-ts/data'
@@ -158,13 +158,13 @@ export const withInterrupt = async <A>(body: (signal: AbortSignal) => Promise<A>
 
 const positiveInt = (flag: string) => (value: string): number => {
   const n = Number(value)
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${flag} expects a positive integer, got "${value}"`)
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} expects a positive integer, got "${value}"`)
   return n
 }
 
 const positiveNumber = (flag: string) => (value: string): number => {
   const n = Number(value)
-  if (!(Number.isFinite(n) && n > 0)) throw new Error(`${flag} expects a positive number, got "${value}"`)
+  if (!(Number.isFinite(n) && n > 0)) throw new InvalidArgumentError(`${flag} expects a positive number, got "${value}"`)
   return n
 }
 
