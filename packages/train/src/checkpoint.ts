@@ -61,7 +61,7 @@ export const CheckpointMetaCodec = exact(
     datasetSize: NonNegativeInt,
     batchSize: PositiveInt,
   },
-  {},
+  { backend: t.string },
   'CheckpointMeta',
 )
 
@@ -81,6 +81,8 @@ export interface CheckpointMeta {
   readonly dataset: string
   readonly datasetSize: number
   readonly batchSize: number
+  /** The tfjs backend that computed it (absent in older checkpoints): resuming on another is not bit-exact. */
+  readonly backend?: string
 }
 
 /** A checkpoint that cannot be written, read or used. */

@@ -124,6 +124,7 @@ export const runMeta = (o: Pick<TrainOptions, 'family' | 'config' | 'key' | 'dat
   dataset: o.dataset.name,
   datasetSize: o.dataset.size,
   batchSize: o.batchSize,
+  backend: tf.getBackend(),
 })
 
 /** The images of step `k` of a run (what the loop feeds `family.step`). The caller disposes them. */
@@ -154,7 +155,7 @@ export const train = async (o: TrainOptions): Promise<TrainResult> => {
 const trainLocked = async (o: TrainOptions, paths: RunPaths): Promise<TrainResult> => {
   const meta = runMeta(o)
   const start = await startingState(o.family, stream(o.key, 'init'), paths, o.resume ?? false, meta)
-  if (start.notice !== undefined) o.notice?.(start.notice)
+  for (const line of start.notices) o.notice?.(line)
   let state = start.state
   const firstStep = state.step
   let checkpoint = start.resumedFrom

@@ -100,6 +100,10 @@ export const trainRunConfig = async (run: RunConfig, o: TrainRunOptions, io: Com
 
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e))
 
+/** What `--seconds` without `--steps` means for the schedules (printed before training). */
+export const secondsNote = (seconds: number, scheduleSteps: number): string =>
+  `note: --seconds ${seconds} is the budget, not a schedule: the lr, weight-decay and EMA schedules last ${scheduleSteps} steps (train.scheduleSteps) and steps past ${scheduleSteps} run at their final values; add --steps ${scheduleSteps} to stop there, or set train.scheduleSteps to the steps the budget allows`
+
 /** Runs `jepa train` and returns its exit code. */
 export const runTrain = async (configPath: string, options: TrainCommandOptions, io: CommandIo = consoleIo, registry: FamilyRegistry = defaultFamilies, signal?: AbortSignal): Promise<number> => {
   const budget: BudgetOverride = { ...(options.steps === undefined ? {} : { steps: options.steps }), ...(options.seconds === undefined ? {} : { wallClockSeconds: options.seconds }) }
@@ -108,6 +112,7 @@ export const runTrain = async (configPath: string, options: TrainCommandOptions,
     io.err(run.left.format())
     return EXIT.badInput
   }
+  if (options.seconds !== undefined && options.steps === undefined) io.err(secondsNote(options.seconds, run.right.scheduleSteps))
   const backend = await activateBackend(options.backend, io)
   if (E.isLeft(backend)) {
     io.err(`jepa train: ${backend.left}`)
