@@ -4,13 +4,15 @@
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { jepaProgram } from '../../packages/cli/src/program.ts'
 import { runProgram, EXIT_INTERNAL } from '../../packages/cli/src/run-program.ts'
 import { readRunConfig } from '../../packages/cli/src/config.ts'
 import { runTrain, type CommandIo } from '../../packages/cli/src/commands/train.ts'
+import { runEval } from '../../packages/cli/src/commands/eval.ts'
+import { decodeSafetensors, encodeSafetensors, type HostTensor } from '@jepa-ts/core'
 
 const dir = (): string => mkdtempSync(join(tmpdir(), 'jepa-cli-bad-'))
 const good = { family: 'linear-ae', model: { image: [32, 32, 1], width: 8 }, train: { batchSize: 16, steps: 4, checkpointEvery: 2, monitorEvery: 0 } }
@@ -78,4 +80,22 @@ test('jepa train: an empty --out and a deeply nested config exit 2 with a messag
   const deep = `{"family":"linear-ae","model":${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)},"train":{"batchSize":1,"steps":1}}`
   assert.equal(await runTrain(writeConfig(deep), { backend: 'cpu' }, io), 2)
   assert.match(lines.join('\n'), /cfg\.json: invalid JSON at line 1, column \d+: nesting deeper than 256 levels/)
+})
+
+test('jepa eval on a checkpoint whose params are NaN exits 2 naming the checkpoint, not with an uncaught error', async () => {
+  const out = join(dir(), 'run')
+  const quiet: CommandIo = { out: () => undefined, err: () => undefined }
+  assert.equal(await runTrain(writeConfig({ ...good, train: { ...good.train, steps: 2 } }), { backend: 'cpu', out, data: 'synthetic' }, quiet), 0)
+  const file = join(out, 'checkpoint.safetensors')
+  const decoded = decodeSafetensors(readFileSync(file), file)
+  assert.ok(decoded._tag === 'Right')
+  const tensors: Record<string, HostTensor> = {}
+  for (const [name, t] of Object.entries(decoded.right.tensors)) {
+    tensors[name] = t.dtype === 'F32' && name.startsWith('params.') ? { dtype: 'F32', shape: t.shape, data: t.data.map(() => Number.NaN) } : t.dtype === 'F32' ? { dtype: 'F32', shape: t.shape, data: t.data } : { dtype: 'I32', shape: t.shape, data: t.data }
+  }
+  writeFileSync(file, encodeSafetensors(tensors, decoded.right.metadata))
+  const lines: string[] = []
+  const code = await runEval(out, { backend: 'cpu', data: 'synthetic', limit: 64, probeEpochs: 1 }, { out: (l) => lines.push(l), err: (l) => lines.push(l) })
+  assert.equal(code, 2, lines.join('\n'))
+  assert.match(lines.join('\n'), /jepa eval: .*checkpoint\.safetensors: .*(NaN|finite)/i)
 })

@@ -18,7 +18,7 @@ const quiet: CommandIo = { out: () => undefined, err: () => undefined }
 const metricSteps = (path: string): number[] =>
   existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter((l) => l.endsWith('}')).map((l) => (JSON.parse(l) as { step: number }).step) : []
 
-test('Ctrl-C under `pnpm jepa train`: exit 130 within 2 s, a message, a checkpoint at the step reached, a bit-exact resume', async () => {
+test('Ctrl-C under `pnpm jepa train`: exit 130 within 2 s, a message, a checkpoint at the step reached, a bit-exact resume', async (t) => {
   // Steps of a few hundred ms (a launcher that allows the trainer only tens of ms to acknowledge the
   // signal kills it mid-step). A schedule of its own (scheduleSteps) so that --steps may change on resume; no periodic checkpoint
   // before the signal, so the checkpoint found can only be the one written on interrupt.
@@ -47,6 +47,7 @@ test('Ctrl-C under `pnpm jepa train`: exit 130 within 2 s, a message, a checkpoi
   // pnpm re-raises the signal its script died of; a shell reports either as status 130 (128 + SIGINT).
   const status = code ?? 128 + (signal === 'SIGINT' ? 2 : 0)
   assert.equal(status, 130, `exit status 130 (code ${code}, signal ${signal}); output: ${stderr}`)
+  t.diagnostic(`stopped ${seconds.toFixed(2)} s after the signal, at step ${metricSteps(metrics).at(-1)}`)
   assert.ok(seconds < 2, `stopped ${seconds.toFixed(2)} s after the signal`)
   const reached = metricSteps(metrics).at(-1)!
   assert.match(stderr, new RegExp(`jepa train: interrupted after step ${reached}; wrote checkpoint .*checkpoint\\.safetensors at step ${reached}`))
