@@ -44,6 +44,7 @@ export interface CompareOptions {
   readonly backend?: string
   readonly limit?: number
   readonly probeEpochs?: number
+  readonly attentiveEpochs?: number
   readonly resume?: boolean
 }
 
@@ -64,7 +65,7 @@ const quote = (s: string): string => (/^[A-Za-z0-9_./=:-]+$/.test(s) ? s : `'${s
 export const reproduceCommand = (configPath: string, runDir: string, budget: BudgetOverride, o: CompareOptions): string => {
   const common = [...(o.data === undefined ? [] : ['--data', quote(o.data)]), ...(o.backend === undefined ? [] : ['--backend', o.backend])]
   const trainArgs = ['jepa', 'train', quote(configPath), '--out', quote(runDir), ...(budget.steps === undefined ? [] : ['--steps', String(budget.steps)]), ...(budget.wallClockSeconds === undefined ? [] : ['--seconds', String(budget.wallClockSeconds)]), ...common]
-  const evalArgs = ['jepa', 'eval', quote(runDir), ...(o.limit === undefined ? [] : ['--limit', String(o.limit)]), ...(o.probeEpochs === undefined ? [] : ['--probe-epochs', String(o.probeEpochs)]), ...common]
+  const evalArgs = ['jepa', 'eval', quote(runDir), ...(o.limit === undefined ? [] : ['--limit', String(o.limit)]), ...(o.probeEpochs === undefined ? [] : ['--probe-epochs', String(o.probeEpochs)]), ...(o.attentiveEpochs === undefined ? [] : ['--attentive-epochs', String(o.attentiveEpochs)]), ...common]
   return `${trainArgs.join(' ')} && ${evalArgs.join(' ')}`
 }
 
@@ -190,7 +191,7 @@ export const runCompare = async (configPaths: readonly string[], o: CompareOptio
     }
     if (t.result.outcome === 'diverged') notes.push(`${t.name}: ${t.result.message}; its row evaluates that checkpoint`)
     io.err(`— ${t.name}: evaluating`)
-    const ev = await evaluateCheckpoint(checkpoint, { ...(o.data === undefined ? {} : { data: o.data }), ...(o.limit === undefined ? {} : { limit: o.limit }), ...(o.probeEpochs === undefined ? {} : { probeEpochs: o.probeEpochs }), rawPixels: false }, registry)
+    const ev = await evaluateCheckpoint(checkpoint, { ...(o.data === undefined ? {} : { data: o.data }), ...(o.limit === undefined ? {} : { limit: o.limit }), ...(o.probeEpochs === undefined ? {} : { probeEpochs: o.probeEpochs }), ...(o.attentiveEpochs === undefined ? {} : { attentiveEpochs: o.attentiveEpochs }), rawPixels: false }, registry)
     if (E.isLeft(ev)) {
       rows.push({ method: `${t.name} (evaluation failed)`, command })
       notes.push(`${t.name}: evaluation failed: ${ev.left}`)
@@ -205,7 +206,7 @@ export const runCompare = async (configPaths: readonly string[], o: CompareOptio
   if (E.isRight(train) && E.isRight(test)) {
     if (train.right.source === 'synthetic-shapes') notes.push(train.right.note)
     const data = evalData(train.right.dataset, test.right.dataset, o.limit === undefined ? {} : { limit: o.limit })
-    if (E.isRight(data)) rows.push(await rawPixelRow(data.right, { ...EVAL_DEFAULTS, ...(o.limit === undefined ? {} : { limit: o.limit }), ...(o.probeEpochs === undefined ? {} : { probeEpochs: o.probeEpochs }), key: stream(keyOf(0), 'eval') }))
+    if (E.isRight(data)) rows.push(await rawPixelRow(data.right, { ...EVAL_DEFAULTS, ...(o.limit === undefined ? {} : { limit: o.limit }), ...(o.probeEpochs === undefined ? {} : { probeEpochs: o.probeEpochs }), ...(o.attentiveEpochs === undefined ? {} : { attentiveEpochs: o.attentiveEpochs }), key: stream(keyOf(0), 'eval') }))
   }
   if (interrupted) notes.push('interrupted: only the runs that finished are shown')
   const figures = compareFigures(trained.map((t) => ({ name: t.name, metrics: metricsOf(t.dir) })), rows)
@@ -241,6 +242,7 @@ export const register = (program: Command): void => {
     .option('--backend <name>', 'auto | native | wasm | cpu', 'auto')
     .option('--limit <n>', 'evaluate on at most n train and n test images', parsers.positiveInt('--limit'))
     .option('--probe-epochs <n>', `linear-probe epochs (default ${EVAL_DEFAULTS.probeEpochs})`, parsers.positiveInt('--probe-epochs'))
+    .option('--attentive-epochs <n>', `attentive-probe epochs, 0 = off (default ${EVAL_DEFAULTS.attentiveEpochs})`, parsers.nonNegativeInt('--attentive-epochs'))
     .option('--resume', 'continue runs whose directories already hold a checkpoint')
     .action(async (configs: string[], options: CompareOptions) => {
       process.exitCode = await withInterrupt((signal) => runCompare(configs, options, consoleIo, defaultFamilies, signal), consoleIo)

@@ -161,6 +161,12 @@ const positiveInt = (flag: string) => (value: string): number => {
   return n
 }
 
+const nonNegativeInt = (flag: string) => (value: string): number => {
+  const n = Number(value)
+  if (!Number.isSafeInteger(n) || n < 0 || value.trim() === '') throw new Error(`${flag} expects an integer ≥ 0, got "${value}"`)
+  return n
+}
+
 const positiveNumber = (flag: string) => (value: string): number => {
   const n = Number(value)
   if (!(Number.isFinite(n) && n > 0)) throw new Error(`${flag} expects a positive number, got "${value}"`)
@@ -168,7 +174,7 @@ const positiveNumber = (flag: string) => (value: string): number => {
 }
 
 /** Shared option parsers. */
-export const parsers = { positiveInt, positiveNumber }
+export const parsers = { positiveInt, nonNegativeInt, positiveNumber }
 
 export const register = (program: Command): void => {
   program
