@@ -29,7 +29,8 @@ test('jepa compare trains each config under the same step budget and writes resu
   assert.equal(await runCompare(configs, { budgetSteps: 3, out, backend: 'cpu', limit: 48, probeEpochs: 1 }, io), 0, `exit 0: ${io.lines.join('\n')}`)
   const md = readFileSync(join(out, 'results.md'), 'utf8')
   for (const method of ['narrow: linear-ae \\(step 3\\)', 'narrow: linear-ae \\(random init\\)', 'wide: linear-ae \\(step 3\\)', 'wide: linear-ae \\(random init\\)', 'raw pixels']) {
-    assert.match(md, new RegExp(`\\| ${method} \\| \\d+\\.\\d% \\| \\d+\\.\\d% \\|`), `row ${method}`)
+    // linear top-1, attentive top-1 (— : linear-ae exposes no tokens; raw pixels have them), kNN top-1
+    assert.match(md, new RegExp(`\\| ${method} \\| \\d+\\.\\d% \\| (\\d+\\.\\d%|—) \\| \\d+\\.\\d% \\|`), `row ${method}`)
   }
   assert.match(md, /`jepa train .*narrow\.json --out .*narrow --steps 3 --backend cpu && jepa eval .*narrow --limit 48 --probe-epochs 1 --backend cpu`/)
   for (const f of ['loss', 'rankme', 'probe-vs-time', 'linear-top1']) {
@@ -42,6 +43,31 @@ test('jepa compare trains each config under the same step budget and writes resu
   assert.equal(json.rows.length, 5, 'two runs × (trained, random init) + raw pixels')
   const lines = readFileSync(join(out, 'narrow', 'metrics.jsonl'), 'utf8').trim().split('\n')
   assert.equal(lines.length, 3, 'the budget overrides train.steps')
+  // learning curves: the default --curve 0.1,0.25,0.5 of 3 steps snapshots steps 1 (≥ 0.1 and 0.25) and 2 (≥ 0.5); step 3 is the checkpoint
+  assert.ok(existsSync(join(out, 'narrow', 'snapshots', 'step-1.safetensors')) && existsSync(join(out, 'narrow', 'snapshots', 'step-2.safetensors')), 'snapshots written')
+  assert.equal(existsSync(join(out, 'narrow', 'snapshots', 'step-3.safetensors')), false, 'no snapshot at the end of the budget')
+  const curves = (json as unknown as { curves: Record<string, Array<{ step: number; wallSeconds: number; linearTop1: number }>> }).curves
+  for (const run of ['narrow', 'wide']) {
+    assert.deepEqual(curves[run]!.map((p) => p.step), [1, 2, 3], `${run}'s curve points`)
+    for (const p of curves[run]!) assert.ok(p.wallSeconds > 0 && p.linearTop1 >= 0 && p.linearTop1 <= 1, `${run} point ${JSON.stringify(p)}`)
+  }
+  const probeSvg = readFileSync(join(out, 'probe-vs-time.svg'), 'utf8')
+  assert.match(probeSvg, />raw pixels \d+\.\d%</, 'the raw-pixel baseline is in the legend')
+  assert.match(probeSvg, /init \d+\.\d%</, 'the random-init baseline is in the legend')
+  assert.equal((probeSvg.match(/stroke-dasharray/g) ?? []).length >= 4, true, 'baselines are dashed lines (plot + legend)')
+})
+
+test('jepa compare --curve none writes no snapshots; a bad --curve is refused by its parser', async () => {
+  const { parseCurve } = await import('../../packages/cli/src/commands/compare.ts')
+  assert.deepEqual(parseCurve('0.5,0.1,0.5'), [0.1, 0.5])
+  assert.deepEqual(parseCurve('none'), [])
+  for (const bad of ['0', '1', '0.2,', 'x', '-0.1']) assert.throws(() => parseCurve(bad), /--curve expects fractions in \(0, 1\)/, bad)
+  const root = dir()
+  const configs = writeConfigs(root, { only: config(4) })
+  const out = join(root, 'out')
+  const io = capture()
+  assert.equal(await runCompare(configs, { budgetSteps: 2, out, backend: 'cpu', limit: 32, probeEpochs: 1, curve: [] }, io), 0, io.lines.join('\n'))
+  assert.equal(existsSync(join(out, 'only', 'snapshots')), false)
 })
 
 test('jepa compare checks everything before training: budget, every config, output directory, existing checkpoints', async () => {

@@ -20,8 +20,8 @@ const markedTokens = (seed: number, n: number, t: number): LabeledTokens => {
     for (let j = 0; j < t; j++) {
       const base = (i * t + j) * d
       for (let k = 0; k < d; k++) values[base + k] = 0.1 * noise[base + k]!
-      values[base + j] += 1
-      if (j === labels[i]) values[base + t] += 1
+      values[base + j]! += 1
+      if (j === labels[i]) values[base + t]! += 1
     }
   }
   return { tokens: { values, shape: [n, t, d] }, labels }
@@ -30,7 +30,7 @@ const markedTokens = (seed: number, n: number, t: number): LabeledTokens => {
 const pooled = (s: LabeledTokens): { features: { values: Float32Array; shape: [number, number] }; labels: Int32Array } => {
   const [n, t, d] = s.tokens.shape
   const values = new Float32Array(n * d)
-  for (let i = 0; i < n; i++) for (let j = 0; j < t; j++) for (let k = 0; k < d; k++) values[i * d + k] += s.tokens.values[(i * t + j) * d + k]! / t
+  for (let i = 0; i < n; i++) for (let j = 0; j < t; j++) for (let k = 0; k < d; k++) values[i * d + k]! += s.tokens.values[(i * t + j) * d + k]! / t
   return { features: { values, shape: [n, d] }, labels: s.labels }
 }
 

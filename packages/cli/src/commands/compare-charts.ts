@@ -5,6 +5,7 @@
  *
  *   lineChartSvg({ title, xLabel, yLabel, series: [{ name, points: [[x, y], …] }], markers? }) → '<svg …>…</svg>\n'
  *
+ * Baselines can be drawn as dashed horizontal lines (`hlines`), listed in the legend.
  * Axes span the finite data (y from its minimum, or 0 when `yFromZero`), with 5 ticks each; points
  * that are not finite are skipped (a NaN loss ends its line); a series without points keeps its
  * legend entry. Text is XML-escaped. `log` scales y by log10 (only positive values are drawn).
@@ -27,6 +28,10 @@ export interface LineChart {
   readonly markersOnly?: boolean
   readonly yFromZero?: boolean
   readonly log?: boolean
+  /** Horizontal reference lines (baselines), dashed, listed in the legend after the series. */
+  readonly hlines?: ReadonlyArray<{ readonly name: string; readonly y: number }>
+  /** Draw a marker on every point of a line too. */
+  readonly markers?: boolean
 }
 
 const WIDTH = 720
@@ -50,7 +55,8 @@ export const lineChartSvg = (chart: LineChart): string => {
   const ty = (y: number): number => (chart.log === true ? Math.log10(y) : y)
   const usable = chart.series.map((s) => ({ name: s.name, points: s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (chart.log !== true || y > 0)) }))
   const xs = usable.flatMap((s) => s.points.map(([x]) => x))
-  const ys = usable.flatMap((s) => s.points.map(([, y]) => ty(y)))
+  const hlines = (chart.hlines ?? []).filter((h) => Number.isFinite(h.y) && (chart.log !== true || h.y > 0))
+  const ys = [...usable.flatMap((s) => s.points.map(([, y]) => ty(y))), ...hlines.map((h) => ty(h.y))]
   const span = (values: number[], fromZero: boolean): [number, number] => {
     if (values.length === 0) return [0, 1]
     let lo = fromZero ? Math.min(0, ...values) : Math.min(...values)
@@ -93,12 +99,20 @@ export const lineChartSvg = (chart: LineChart): string => {
       const d = s.points.map(([x, y], j) => `${j === 0 ? 'M' : 'L'}${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ')
       parts.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="1.5"/>`)
     }
-    if (chart.markersOnly === true || s.points.length === 1) {
+    if (chart.markersOnly === true || chart.markers === true || s.points.length === 1) {
       for (const [x, y] of s.points) parts.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="4.5" fill="${color}"/>`)
     }
     const ly = TOP + 10 + i * 20
     parts.push(`<rect x="${LEFT + plotW + 15}" y="${ly - 9}" width="12" height="12" fill="${color}"/>`)
     parts.push(`<text x="${LEFT + plotW + 32}" y="${ly + 1}">${escapeXml(s.name)}</text>`)
+  })
+  hlines.forEach((h, j) => {
+    const y = py(h.y).toFixed(1)
+    const dash = j % 2 === 0 ? '6,4' : '2,3'
+    parts.push(`<line x1="${LEFT}" y1="${y}" x2="${LEFT + plotW}" y2="${y}" stroke="#555555" stroke-width="1.2" stroke-dasharray="${dash}"/>`)
+    const ly = TOP + 10 + (usable.length + j) * 20
+    parts.push(`<line x1="${LEFT + plotW + 15}" y1="${ly - 3}" x2="${LEFT + plotW + 27}" y2="${ly - 3}" stroke="#555555" stroke-width="1.2" stroke-dasharray="${dash}"/>`)
+    parts.push(`<text x="${LEFT + plotW + 32}" y="${ly + 1}">${escapeXml(h.name)}</text>`)
   })
   parts.push('</svg>')
   return `${parts.join('\n')}\n`

@@ -8,7 +8,10 @@
  *   results.json        the same rows as data
  *   loss.svg            loss curves (x = step)
  *   rankme.svg          RankMe over training (the monitor's numbers, x = step)
- *   probe-vs-time.svg   linear-probe top-1 against training wall time
+ *   probe-vs-time.svg   linear-probe top-1 against training wall time: one curve per run through its
+ *                       snapshots (`--curve`, default at 10%, 25% and 50% of the budget) and its
+ *                       final checkpoint, the raw-pixel and random-init baselines as dashed lines
+ *   attentive-vs-time.svg  the same for the attentive probe (when the families expose tokens)
  *   linear-top1.svg     linear-probe top-1 per method (bars)
  *   *.png               each figure rasterized by sharp
  *   <name>/             each run's directory (checkpoint, metrics.jsonl, eval.md)
@@ -26,7 +29,7 @@ import sharp from 'sharp'
 import * as E from 'fp-ts/lib/Either.js'
 import { atomicWriteFile, keyOf, stream } from '@jepa-ts/core'
 import { type CompareRow, compareTable, writeBarChartSvg } from '@jepa-ts/eval'
-import { type TrainResult, disposeState, parseMetrics, prepareRunDir, runPaths } from '@jepa-ts/train'
+import { type TrainResult, disposeState, listSnapshots, parseMetrics, prepareRunDir, runPaths } from '@jepa-ts/train'
 import { type BudgetOverride, type RunConfig, readRunConfig } from '../config.ts'
 import { type FamilyRegistry, defaultFamilies } from './families.ts'
 import { type CommandIo, EXIT, activateBackend, consoleIo, parsers, trainRunConfig, withInterrupt } from './train.ts'
@@ -46,6 +49,32 @@ export interface CompareOptions {
   readonly probeEpochs?: number
   readonly attentiveEpochs?: number
   readonly resume?: boolean
+  /** Budget fractions at which each run is snapshotted and evaluated (learning curves); [] = none. */
+  readonly curve?: readonly number[]
+}
+
+/** The default `--curve`: snapshots at 10%, 25% and 50% of each run's budget (the final checkpoint is 100%). */
+export const DEFAULT_CURVE = [0.1, 0.25, 0.5] as const
+
+/** Parses `--curve`: comma-separated fractions in (0, 1), or `none`. */
+export const parseCurve = (value: string): number[] => {
+  if (value.trim() === 'none') return []
+  const parts = value.split(',').map((p) => p.trim())
+  const fractions = parts.map(Number)
+  fractions.forEach((f, i) => {
+    if (parts[i] === '' || !(f > 0 && f < 1)) throw new Error(`--curve expects fractions in (0, 1) separated by commas, or "none"; got "${parts[i]}" in "${value}"`)
+  })
+  return [...new Set(fractions)].sort((a, b) => a - b)
+}
+
+/** One point of a run's learning curve: a snapshot (or the final checkpoint) and its scores. */
+export interface CurvePoint {
+  readonly step: number
+  readonly wallSeconds: number | undefined
+  readonly linearTop1: number | undefined
+  readonly attentiveTop1: number | undefined
+  readonly knnTop1: number | undefined
+  readonly rankMe: number | undefined
 }
 
 /** Unique run names from config file names (`ijepa`, `ijepa-2`, …). */
@@ -115,14 +144,43 @@ const metricsOf = (dir: string): ReturnType<typeof parseMetrics> => {
   return existsSync(path) ? parseMetrics(readFileSync(path, 'utf8')) : []
 }
 
-/** The figures of results.md: file name → SVG. */
-export const compareFigures = (runs: ReadonlyArray<{ readonly name: string; readonly metrics: ReturnType<typeof parseMetrics> }>, rows: readonly CompareRow[]): ReadonlyArray<readonly [string, string, string]> => {
+/**
+ * The figures of results.md: file name → caption → SVG. The probe-vs-time curves go through each
+ * run's curve points (wall time, top-1) with the baselines as dashed lines: raw pixels, and each
+ * distinct random init (one line when every run's random init scores the same).
+ */
+export const compareFigures = (
+  runs: ReadonlyArray<{ readonly name: string; readonly metrics: ReturnType<typeof parseMetrics> }>,
+  rows: readonly CompareRow[],
+  curves: Readonly<Record<string, readonly CurvePoint[]>> = {},
+  randomRows: Readonly<Record<string, CompareRow>> = {},
+): ReadonlyArray<readonly [string, string, string]> => {
   const series = (field: string): ChartSeries[] => runs.map((r) => ({ name: r.name, points: r.metrics.filter((m) => typeof m[field] === 'number').map((m) => [m.step, m[field]!] as const) }))
-  const timed = rows.filter((r) => r.wallSeconds !== undefined && r.linearTop1 !== undefined)
+  const pixels = rows.find((r) => r.method === 'raw pixels')
+  const probeChart = (field: 'linearTop1' | 'attentiveTop1', label: string): string => {
+    const curveSeries: ChartSeries[] = Object.entries(curves).map(([name, points]) => ({
+      name,
+      points: points.flatMap((p) => (p.wallSeconds !== undefined && p[field] !== undefined ? [[p.wallSeconds, 100 * p[field]!] as const] : [])),
+    }))
+    const randoms = new Map<string, string[]>()
+    for (const [name, row] of Object.entries(randomRows)) {
+      const v = row[field]
+      if (v === undefined) continue
+      const k = (100 * v).toFixed(1)
+      randoms.set(k, [...(randoms.get(k) ?? []), name])
+    }
+    const hlines = [
+      ...(pixels?.[field] === undefined ? [] : [{ name: `raw pixels ${(100 * pixels[field]!).toFixed(1)}%`, y: 100 * pixels[field]! }]),
+      ...[...randoms].map(([k, names]) => ({ name: randoms.size === 1 ? `random init ${k}%` : `${names.join(', ')} init ${k}%`, y: Number(k) })),
+    ]
+    return lineChartSvg({ title: `${label} top-1 vs training time`, xLabel: 'training wall time (s)', yLabel: `${label} top-1 (%)`, series: curveSeries, hlines, markers: true })
+  }
+  const hasAttentive = rows.some((r) => r.attentiveTop1 !== undefined)
   return [
     ['loss.svg', 'Loss curves', lineChartSvg({ title: 'Training loss', xLabel: 'step', yLabel: 'loss', series: series('loss'), log: true })],
     ['rankme.svg', 'RankMe over training', lineChartSvg({ title: 'RankMe over training (monitor images)', xLabel: 'step', yLabel: 'RankMe', series: series('rankMe'), yFromZero: true })],
-    ['probe-vs-time.svg', 'Linear-probe accuracy vs training time', lineChartSvg({ title: 'Linear-probe top-1 vs training time', xLabel: 'wall time (s)', yLabel: 'linear top-1', series: timed.map((r) => ({ name: r.method, points: [[r.wallSeconds!, r.linearTop1!]] })), markersOnly: true, yFromZero: true })],
+    ['probe-vs-time.svg', 'Linear-probe accuracy vs training time', probeChart('linearTop1', 'linear-probe')],
+    ...(hasAttentive ? [['attentive-vs-time.svg', 'Attentive-probe accuracy vs training time', probeChart('attentiveTop1', 'attentive-probe')] as const] : []),
     ['linear-top1.svg', 'Linear-probe accuracy', writeBarChartSvg(rows, 'linearTop1')],
   ]
 }
@@ -161,7 +219,7 @@ export const runCompare = async (configPaths: readonly string[], o: CompareOptio
     }
     io.err(`— ${p.name}: training ${p.run.familyName} (${budget.steps !== undefined ? `${budget.steps} steps` : `${budget.wallClockSeconds} s`})`)
     try {
-      const r = await trainRunConfig(p.run, { outDir: p.dir, resume: o.resume ?? false, ...(o.data === undefined ? {} : { dataPath: o.data }), ...(io.progress === undefined ? {} : { progress: io.progress() }), ...(signal === undefined ? {} : { signal }) }, io)
+      const r = await trainRunConfig(p.run, { outDir: p.dir, resume: o.resume ?? false, snapshotFractions: o.curve ?? DEFAULT_CURVE, ...(o.data === undefined ? {} : { dataPath: o.data }), ...(io.progress === undefined ? {} : { progress: io.progress() }), ...(signal === undefined ? {} : { signal }) }, io)
       if (E.isLeft(r)) {
         io.err(`jepa compare: ${p.name}: ${r.left}`)
         return EXIT.badInput
@@ -179,6 +237,8 @@ export const runCompare = async (configPaths: readonly string[], o: CompareOptio
     }
   }
   const rows: CompareRow[] = []
+  const curves: Record<string, CurvePoint[]> = {}
+  const randomRows: Record<string, CompareRow> = {}
   const notes: string[] = [
     `budget: ${budget.steps !== undefined ? `${budget.steps} steps` : `${budget.wallClockSeconds} s of wall-clock time`} per config; backend ${backend.right}; evaluation on ${o.limit === undefined ? 'all' : `at most ${o.limit}`} train and test images, probe ${o.probeEpochs ?? EVAL_DEFAULTS.probeEpochs} epochs`,
   ]
@@ -191,13 +251,28 @@ export const runCompare = async (configPaths: readonly string[], o: CompareOptio
     }
     if (t.result.outcome === 'diverged') notes.push(`${t.name}: ${t.result.message}; its row evaluates that checkpoint`)
     io.err(`— ${t.name}: evaluating`)
-    const ev = await evaluateCheckpoint(checkpoint, { ...(o.data === undefined ? {} : { data: o.data }), ...(o.limit === undefined ? {} : { limit: o.limit }), ...(o.probeEpochs === undefined ? {} : { probeEpochs: o.probeEpochs }), ...(o.attentiveEpochs === undefined ? {} : { attentiveEpochs: o.attentiveEpochs }), rawPixels: false }, registry)
+    const evalOptions = { ...(o.data === undefined ? {} : { data: o.data }), ...(o.limit === undefined ? {} : { limit: o.limit }), ...(o.probeEpochs === undefined ? {} : { probeEpochs: o.probeEpochs }), ...(o.attentiveEpochs === undefined ? {} : { attentiveEpochs: o.attentiveEpochs }), rawPixels: false }
+    const ev = await evaluateCheckpoint(checkpoint, evalOptions, registry)
     if (E.isLeft(ev)) {
       rows.push({ method: `${t.name} (evaluation failed)`, command })
       notes.push(`${t.name}: evaluation failed: ${ev.left}`)
       continue
     }
     const [model, random] = ev.right.rows
+    const records = metricsOf(t.dir)
+    const wallAt = (step: number): number | undefined => records.find((m) => m.step === step)?.elapsedSeconds
+    const pointOf = (step: number, row: CompareRow): CurvePoint => ({ step, wallSeconds: wallAt(step), linearTop1: row.linearTop1, attentiveTop1: row.attentiveTop1, knnTop1: row.knnTop1, rankMe: row.rankMe })
+    const points: CurvePoint[] = []
+    for (const snap of await listSnapshots(t.dir)) {
+      if (snap.step >= t.result.step) continue
+      io.err(`— ${t.name}: evaluating the snapshot at step ${snap.step}`)
+      const sv = await evaluateCheckpoint(snap.path, { ...evalOptions, randomInit: false }, registry)
+      if (E.isLeft(sv)) notes.push(`${t.name}: snapshot ${snap.path}: evaluation failed: ${sv.left}`)
+      else points.push(pointOf(snap.step, sv.right.rows[0]!))
+    }
+    points.push(pointOf(t.result.step, model!))
+    curves[t.name] = points
+    if (random !== undefined) randomRows[t.name] = random
     rows.push({ ...model!, method: `${t.name}: ${model!.method}${t.result.outcome === 'diverged' ? ' — diverged' : ''}`, imagesPerSecond: t.result.imagesPerSecond, wallSeconds: t.result.wallSeconds, command })
     if (random !== undefined) rows.push({ ...random, method: `${t.name}: ${random.method}` })
   }
@@ -209,7 +284,7 @@ export const runCompare = async (configPaths: readonly string[], o: CompareOptio
     if (E.isRight(data)) rows.push(await rawPixelRow(data.right, { ...EVAL_DEFAULTS, ...(o.limit === undefined ? {} : { limit: o.limit }), ...(o.probeEpochs === undefined ? {} : { probeEpochs: o.probeEpochs }), ...(o.attentiveEpochs === undefined ? {} : { attentiveEpochs: o.attentiveEpochs }), key: stream(keyOf(0), 'eval') }))
   }
   if (interrupted) notes.push('interrupted: only the runs that finished are shown')
-  const figures = compareFigures(trained.map((t) => ({ name: t.name, metrics: metricsOf(t.dir) })), rows)
+  const figures = compareFigures(trained.map((t) => ({ name: t.name, metrics: metricsOf(t.dir) })), rows, curves, randomRows)
   const seconds = (performance.now() - started) / 1000
   notes.push(`total time ${seconds.toFixed(1)} s`)
   const markdown = resultsMarkdown(`Comparison of ${planned.map((p) => p.name).join(', ')}`, notes, rows, figures)
@@ -218,7 +293,7 @@ export const runCompare = async (configPaths: readonly string[], o: CompareOptio
       await atomicWriteFile(join(o.out, file), utf8(svg))
       await atomicWriteFile(join(o.out, file.replace(/\.svg$/, '.png')), await sharp(Buffer.from(svg)).png().toBuffer())
     }
-    await atomicWriteFile(join(o.out, 'results.json'), utf8(`${JSON.stringify({ notes, rows }, null, 2)}\n`))
+    await atomicWriteFile(join(o.out, 'results.json'), utf8(`${JSON.stringify({ notes, rows, curves }, null, 2)}\n`))
     await atomicWriteFile(join(o.out, 'results.md'), utf8(markdown))
   } catch (e) {
     io.err(`jepa compare: ${messageOf(e)}`)
@@ -243,6 +318,7 @@ export const register = (program: Command): void => {
     .option('--limit <n>', 'evaluate on at most n train and n test images', parsers.positiveInt('--limit'))
     .option('--probe-epochs <n>', `linear-probe epochs (default ${EVAL_DEFAULTS.probeEpochs})`, parsers.positiveInt('--probe-epochs'))
     .option('--attentive-epochs <n>', `attentive-probe epochs, 0 = off (default ${EVAL_DEFAULTS.attentiveEpochs})`, parsers.nonNegativeInt('--attentive-epochs'))
+    .option('--curve <fractions>', `budget fractions at which each run is snapshotted and evaluated, e.g. 0.1,0.25,0.5, or "none" (default ${DEFAULT_CURVE.join(',')})`, parseCurve)
     .option('--resume', 'continue runs whose directories already hold a checkpoint')
     .action(async (configs: string[], options: CompareOptions) => {
       process.exitCode = await withInterrupt((signal) => runCompare(configs, options, consoleIo, defaultFamilies, signal), consoleIo)

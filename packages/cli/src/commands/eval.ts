@@ -63,7 +63,7 @@ export interface CheckpointEvaluation {
 /** Evaluates a checkpoint and the baselines; Left(message naming the file) for bad input. */
 export const evaluateCheckpoint = async (
   checkpoint: string,
-  options: { readonly data?: string; readonly limit?: number; readonly label?: string; readonly probeEpochs?: number; readonly attentiveEpochs?: number; readonly rawPixels?: boolean },
+  options: { readonly data?: string; readonly limit?: number; readonly label?: string; readonly probeEpochs?: number; readonly attentiveEpochs?: number; readonly rawPixels?: boolean; readonly randomInit?: boolean },
   registry: FamilyRegistry = defaultFamilies,
 ): Promise<E.Either<string, CheckpointEvaluation>> => {
   let file
@@ -108,9 +108,9 @@ export const evaluateCheckpoint = async (
   if (E.isLeft(trained)) return trained
   const metricsFile = join(dirname(checkpoint), 'metrics.jsonl')
   const throughput = existsSync(metricsFile) ? throughputOf(parseMetrics(readFileSync(metricsFile, 'utf8'))) : {}
-  const random = await randomInitRow(`${run.right.familyName} (random init)`, family, initKey, data.right, settings)
-  if (E.isLeft(random)) return random
-  const rows = [{ ...trained.right, ...throughput }, random.right, ...(options.rawPixels === false ? [] : [await rawPixelRow(data.right, settings)])]
+  const random = options.randomInit === false ? undefined : await randomInitRow(`${run.right.familyName} (random init)`, family, initKey, data.right, settings)
+  if (random !== undefined && E.isLeft(random)) return random
+  const rows = [{ ...trained.right, ...throughput }, ...(random === undefined ? [] : [random.right]), ...(options.rawPixels === false ? [] : [await rawPixelRow(data.right, settings)])]
   return E.right({ rows, meta: file.meta, notes })
 }
 

@@ -65,6 +65,8 @@ export interface TrainRunOptions {
   readonly dataPath?: string
   readonly progress?: ProgressReporter
   readonly signal?: AbortSignal
+  /** Fractions of the budget at which snapshots are written (learning curves); none by default. */
+  readonly snapshotFractions?: readonly number[]
 }
 
 /** Trains a decoded run config; Left(message) for bad data. The caller disposes `result.state`. */
@@ -93,6 +95,7 @@ export const trainRunConfig = async (run: RunConfig, o: TrainRunOptions, io: Com
     ...(monitor === undefined ? {} : { monitor }),
     ...(o.progress === undefined ? {} : { progress: o.progress }),
     ...(o.signal === undefined ? {} : { signal: o.signal }),
+    ...(o.snapshotFractions === undefined ? {} : { snapshotFractions: o.snapshotFractions }),
   })
   return E.right(result)
 }
