@@ -145,3 +145,19 @@ test('a run that diverges is reported: exit 1, its last good checkpoint is evalu
   assert.match(md, /\| bad: nan-ae \(step 2\) — diverged \| \d+\.\d% \|/)
   assert.match(md, /\| ok: linear-ae \(step 4\) \| \d+\.\d% \|/)
 })
+
+test('jepa compare --seeds 2 trains each config per seed and reports mean ± sd and the claims', async () => {
+  const root = dir()
+  const configs = writeConfigs(root, { only: config(4) })
+  const out = join(root, 'out')
+  const io = capture()
+  assert.equal(await runCompare(configs, { budgetSteps: 2, out, backend: 'cpu', limit: 40, probeEpochs: 1, curve: [], seeds: 2 }, io), 0, io.lines.join('\n'))
+  const md = readFileSync(join(out, 'results.md'), 'utf8')
+  assert.match(md, /## Across seeds/)
+  assert.match(md, /\| only: linear-ae \| 2 \| \d+\.\d ± \d+\.\d% \|/, md)
+  assert.match(md, /\| only: linear-ae \(random init\) \| 2 \| /)
+  assert.match(md, /\| only: linear-ae vs raw pixels \| linear top-1 \| [+-]\d+\.\d points \| 2 vs 1 \| (yes|no)/)
+  assert.match(md, /jepa train .*only\.json --out .*only-seed1 --steps 2 --seed 1/)
+  const seedOf = (run: string): unknown => JSON.parse(readFileSync(join(out, run, 'metrics.jsonl'), 'utf8').split('\n')[0]!).loss
+  assert.notEqual(seedOf('only-seed0'), seedOf('only-seed1'), 'the two seeds train differently')
+})

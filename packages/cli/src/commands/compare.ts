@@ -28,7 +28,7 @@ import type { Command } from 'commander'
 import sharp from 'sharp'
 import * as E from 'fp-ts/lib/Either.js'
 import { atomicWriteFile, keyOf, stream } from '@jepa-ts/core'
-import { type CompareRow, compareTable, writeBarChartSvg } from '@jepa-ts/eval'
+import { type Claim, type CompareRow, type SeedGroup, claim, claimsTable, compareTable, seedTable, writeBarChartSvg } from '@jepa-ts/eval'
 import { type TrainResult, disposeState, listSnapshots, parseMetrics, prepareRunDir, runPaths } from '@jepa-ts/train'
 import { type BudgetOverride, type RunConfig, readRunConfig } from '../config.ts'
 import { type FamilyRegistry, defaultFamilies } from './families.ts'
@@ -51,6 +51,8 @@ export interface CompareOptions {
   readonly resume?: boolean
   /** Budget fractions at which each run is snapshotted and evaluated (learning curves); [] = none. */
   readonly curve?: readonly number[]
+  /** Train each config with seeds 0..n−1 (overriding train.seed) and report mean ± sd; default 1 (the config's seed). */
+  readonly seeds?: number
 }
 
 /** The default `--curve`: snapshots at 10%, 25% and 50% of each run's budget (the final checkpoint is 100%). */
@@ -93,12 +95,15 @@ const quote = (s: string): string => (/^[A-Za-z0-9_./=:-]+$/.test(s) ? s : `'${s
 /** The command line that reproduces one row. */
 export const reproduceCommand = (configPath: string, runDir: string, budget: BudgetOverride, o: CompareOptions): string => {
   const common = [...(o.data === undefined ? [] : ['--data', quote(o.data)]), ...(o.backend === undefined ? [] : ['--backend', o.backend])]
-  const trainArgs = ['jepa', 'train', quote(configPath), '--out', quote(runDir), ...(budget.steps === undefined ? [] : ['--steps', String(budget.steps)]), ...(budget.wallClockSeconds === undefined ? [] : ['--seconds', String(budget.wallClockSeconds)]), ...common]
+  const trainArgs = ['jepa', 'train', quote(configPath), '--out', quote(runDir), ...(budget.steps === undefined ? [] : ['--steps', String(budget.steps)]), ...(budget.wallClockSeconds === undefined ? [] : ['--seconds', String(budget.wallClockSeconds)]), ...(budget.seed === undefined ? [] : ['--seed', String(budget.seed)]), ...common]
   const evalArgs = ['jepa', 'eval', quote(runDir), ...(o.limit === undefined ? [] : ['--limit', String(o.limit)]), ...(o.probeEpochs === undefined ? [] : ['--probe-epochs', String(o.probeEpochs)]), ...(o.attentiveEpochs === undefined ? [] : ['--attentive-epochs', String(o.attentiveEpochs)]), ...common]
   return `${trainArgs.join(' ')} && ${evalArgs.join(' ')}`
 }
 
 interface Planned {
+  /** The config's run name (shared by its seeds). */
+  readonly group: string
+  readonly seed: number | undefined
   readonly name: string
   readonly configPath: string
   readonly run: RunConfig
@@ -121,10 +126,17 @@ const plan = (configPaths: readonly string[], o: CompareOptions, registry: Famil
   const errors: string[] = []
   const names = runNames(configPaths)
   const planned: Planned[] = []
+  const seeds = o.seeds === undefined || o.seeds <= 1 ? [undefined] : Array.from({ length: o.seeds }, (_, s) => s)
   configPaths.forEach((configPath, i) => {
-    const run = readRunConfig(configPath, registry, budget)
-    if (E.isLeft(run)) errors.push(run.left.format())
-    else planned.push({ name: names[i]!, configPath, run: run.right, dir: join(o.out, names[i]!) })
+    for (const seed of seeds) {
+      const run = readRunConfig(configPath, registry, seed === undefined ? budget : { ...budget, seed })
+      if (E.isLeft(run)) {
+        errors.push(run.left.format())
+        break
+      }
+      const name = seed === undefined ? names[i]! : `${names[i]!}-seed${seed}`
+      planned.push({ group: names[i]!, seed, name, configPath, run: run.right, dir: join(o.out, name) })
+    }
   })
   if (errors.length > 0) return E.left(errors)
   try {
@@ -185,13 +197,39 @@ export const compareFigures = (
   ]
 }
 
+/**
+ * The seed sections of results.md: mean ± sd per config (trained and random init) beside raw pixels,
+ * and the claims — each config against its random init and against raw pixels on the linear and
+ * attentive probes and kNN — with whether each difference exceeds the spread.
+ */
+export const seedSections = (groups: ReadonlyMap<string, { readonly family: string; readonly trained: readonly CompareRow[]; readonly random: readonly CompareRow[] }>, pixels: CompareRow | undefined): { readonly markdown: string; readonly data: unknown } => {
+  const table: SeedGroup[] = []
+  const claims: Claim[] = []
+  const pixelGroup: SeedGroup | undefined = pixels === undefined ? undefined : { method: 'raw pixels', rows: [pixels] }
+  for (const [name, g] of groups) {
+    const trained: SeedGroup = { method: `${name}: ${g.family}`, rows: g.trained }
+    const random: SeedGroup = { method: `${name}: ${g.family} (random init)`, rows: g.random }
+    table.push(trained, random)
+    for (const metric of ['linearTop1', 'attentiveTop1', 'knnTop1'] as const) {
+      const vsInit = claim(trained, random, metric)
+      if (vsInit !== undefined) claims.push(vsInit)
+      const vsPixels = pixelGroup === undefined ? undefined : claim(trained, pixelGroup, metric)
+      if (vsPixels !== undefined) claims.push(vsPixels)
+    }
+  }
+  if (pixelGroup !== undefined) table.push(pixelGroup)
+  const markdown = ['## Across seeds (mean ± sample sd)', '', seedTable(table), '## Claims', '', 'A difference exceeds the spread when the gap between the means is larger than the two standard deviations added (not a significance test).', '', claimsTable(claims)].join('\n')
+  return { markdown, data: { groups: table.map((g) => ({ method: g.method, rows: g.rows })), claims } }
+}
+
 /** The text of results.md. */
-export const resultsMarkdown = (title: string, notes: readonly string[], rows: readonly CompareRow[], figures: ReadonlyArray<readonly [string, string, string]>): string =>
+export const resultsMarkdown = (title: string, notes: readonly string[], rows: readonly CompareRow[], figures: ReadonlyArray<readonly [string, string, string]>, seedMarkdown?: string): string =>
   [
     `# ${title}`,
     '',
     ...notes.map((n) => `- ${n}`),
     ...(notes.length > 0 ? [''] : []),
+    ...(seedMarkdown === undefined ? [] : [seedMarkdown, '## Every run', '']),
     compareTable(rows),
     ...figures.flatMap(([file, caption]) => [`## ${caption}`, '', `![${caption}](${file})`, '']),
   ].join('\n')
@@ -239,12 +277,13 @@ export const runCompare = async (configPaths: readonly string[], o: CompareOptio
   const rows: CompareRow[] = []
   const curves: Record<string, CurvePoint[]> = {}
   const randomRows: Record<string, CompareRow> = {}
+  const groups = new Map<string, { family: string; trained: CompareRow[]; random: CompareRow[] }>()
   const notes: string[] = [
     `budget: ${budget.steps !== undefined ? `${budget.steps} steps` : `${budget.wallClockSeconds} s of wall-clock time`} per config; backend ${backend.right}; evaluation on ${o.limit === undefined ? 'all' : `at most ${o.limit}`} train and test images, probe ${o.probeEpochs ?? EVAL_DEFAULTS.probeEpochs} epochs`,
   ]
   for (const t of trained) {
     const checkpoint = runPaths(t.dir).checkpoint
-    const command = reproduceCommand(t.configPath, t.dir, budget, o)
+    const command = reproduceCommand(t.configPath, t.dir, t.seed === undefined ? budget : { ...budget, seed: t.seed }, o)
     if (t.result === undefined || !existsSync(checkpoint)) {
       rows.push({ method: `${t.name} (failed: ${t.error ?? t.result?.message ?? 'no checkpoint'})`, command })
       continue
@@ -273,6 +312,10 @@ export const runCompare = async (configPaths: readonly string[], o: CompareOptio
     points.push(pointOf(t.result.step, model!))
     curves[t.name] = points
     if (random !== undefined) randomRows[t.name] = random
+    const g = groups.get(t.group) ?? { family: t.run.familyName, trained: [], random: [] }
+    g.trained.push(model!)
+    if (random !== undefined) g.random.push(random)
+    groups.set(t.group, g)
     rows.push({ ...model!, method: `${t.name}: ${model!.method}${t.result.outcome === 'diverged' ? ' — diverged' : ''}`, imagesPerSecond: t.result.imagesPerSecond, wallSeconds: t.result.wallSeconds, command })
     if (random !== undefined) rows.push({ ...random, method: `${t.name}: ${random.method}` })
   }
@@ -287,13 +330,14 @@ export const runCompare = async (configPaths: readonly string[], o: CompareOptio
   const figures = compareFigures(trained.map((t) => ({ name: t.name, metrics: metricsOf(t.dir) })), rows, curves, randomRows)
   const seconds = (performance.now() - started) / 1000
   notes.push(`total time ${seconds.toFixed(1)} s`)
-  const markdown = resultsMarkdown(`Comparison of ${planned.map((p) => p.name).join(', ')}`, notes, rows, figures)
+  const seedSummary = (o.seeds ?? 1) > 1 ? seedSections(groups, rows.find((r) => r.method === 'raw pixels')) : undefined
+  const markdown = resultsMarkdown(`Comparison of ${[...new Set(planned.map((p) => p.group))].join(', ')}`, notes, rows, figures, seedSummary?.markdown)
   try {
     for (const [file, , svg] of figures) {
       await atomicWriteFile(join(o.out, file), utf8(svg))
       await atomicWriteFile(join(o.out, file.replace(/\.svg$/, '.png')), await sharp(Buffer.from(svg)).png().toBuffer())
     }
-    await atomicWriteFile(join(o.out, 'results.json'), utf8(`${JSON.stringify({ notes, rows, curves }, null, 2)}\n`))
+    await atomicWriteFile(join(o.out, 'results.json'), utf8(`${JSON.stringify({ notes, rows, curves, ...(seedSummary === undefined ? {} : { seeds: seedSummary.data }) }, null, 2)}\n`))
     await atomicWriteFile(join(o.out, 'results.md'), utf8(markdown))
   } catch (e) {
     io.err(`jepa compare: ${messageOf(e)}`)
@@ -319,6 +363,7 @@ export const register = (program: Command): void => {
     .option('--probe-epochs <n>', `linear-probe epochs (default ${EVAL_DEFAULTS.probeEpochs})`, parsers.positiveInt('--probe-epochs'))
     .option('--attentive-epochs <n>', `attentive-probe epochs, 0 = off (default ${EVAL_DEFAULTS.attentiveEpochs})`, parsers.nonNegativeInt('--attentive-epochs'))
     .option('--curve <fractions>', `budget fractions at which each run is snapshotted and evaluated, e.g. 0.1,0.25,0.5, or "none" (default ${DEFAULT_CURVE.join(',')})`, parseCurve)
+    .option('--seeds <n>', 'train every config with seeds 0..n-1 and report mean ± sd and which differences exceed it (default: once, with the config\'s seed)', parsers.positiveInt('--seeds'))
     .option('--resume', 'continue runs whose directories already hold a checkpoint')
     .action(async (configs: string[], options: CompareOptions) => {
       process.exitCode = await withInterrupt((signal) => runCompare(configs, options, consoleIo, defaultFamilies, signal), consoleIo)

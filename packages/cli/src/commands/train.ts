@@ -37,6 +37,7 @@ export interface TrainCommandOptions {
   readonly backend?: string
   readonly steps?: number
   readonly seconds?: number
+  readonly seed?: number
 }
 
 /** Exit codes of the commands that train. */
@@ -104,7 +105,7 @@ const messageOf = (e: unknown): string => (e instanceof Error ? e.message : Stri
 
 /** Runs `jepa train` and returns its exit code. */
 export const runTrain = async (configPath: string, options: TrainCommandOptions, io: CommandIo = consoleIo, registry: FamilyRegistry = defaultFamilies, signal?: AbortSignal): Promise<number> => {
-  const budget: BudgetOverride = { ...(options.steps === undefined ? {} : { steps: options.steps }), ...(options.seconds === undefined ? {} : { wallClockSeconds: options.seconds }) }
+  const budget: BudgetOverride = { ...(options.steps === undefined ? {} : { steps: options.steps }), ...(options.seconds === undefined ? {} : { wallClockSeconds: options.seconds }), ...(options.seed === undefined ? {} : { seed: options.seed }) }
   const run = readRunConfig(configPath, registry, budget)
   if (E.isLeft(run)) {
     io.err(run.left.format())
@@ -190,6 +191,7 @@ export const register = (program: Command): void => {
     .option('--backend <name>', 'auto | native | wasm | cpu', 'auto')
     .option('--steps <n>', 'step budget (overrides train.steps)', positiveInt('--steps'))
     .option('--seconds <s>', 'wall-clock budget (overrides train.wallClockSeconds)', positiveNumber('--seconds'))
+    .option('--seed <n>', 'overrides train.seed', nonNegativeInt('--seed'))
     .action(async (configPath: string, options: TrainCommandOptions) => {
       process.exitCode = await withInterrupt((signal) => runTrain(configPath, options, consoleIo, defaultFamilies, signal), consoleIo)
     })
