@@ -48,8 +48,9 @@ test('jepa compare trains each config under the same step budget and writes resu
   assert.equal(existsSync(join(out, 'narrow', 'snapshots', 'step-3.safetensors')), false, 'no snapshot at the end of the budget')
   const curves = (json as unknown as { curves: Record<string, Array<{ step: number; wallSeconds: number; linearTop1: number }>> }).curves
   for (const run of ['narrow', 'wide']) {
-    assert.deepEqual(curves[run]!.map((p) => p.step), [1, 2, 3], `${run}'s curve points`)
-    for (const p of curves[run]!) assert.ok(p.wallSeconds > 0 && p.linearTop1 >= 0 && p.linearTop1 <= 1, `${run} point ${JSON.stringify(p)}`)
+    assert.deepEqual(curves[run]!.map((p) => p.step), [0, 1, 2, 3], `${run}'s curve points: the random init, two snapshots, the checkpoint`)
+    assert.equal(curves[run]![0]!.wallSeconds, 0)
+    for (const p of curves[run]!.slice(1)) assert.ok(p.wallSeconds > 0 && p.linearTop1 >= 0 && p.linearTop1 <= 1, `${run} point ${JSON.stringify(p)}`)
   }
   const probeSvg = readFileSync(join(out, 'probe-vs-time.svg'), 'utf8')
   assert.match(probeSvg, />raw pixels \d+\.\d%</, 'the raw-pixel baseline is in the legend')

@@ -301,7 +301,8 @@ export const runCompare = async (configPaths: readonly string[], o: CompareOptio
     const records = metricsOf(t.dir)
     const wallAt = (step: number): number | undefined => records.find((m) => m.step === step)?.elapsedSeconds
     const pointOf = (step: number, row: CompareRow): CurvePoint => ({ step, wallSeconds: wallAt(step), linearTop1: row.linearTop1, attentiveTop1: row.attentiveTop1, knnTop1: row.knnTop1, rankMe: row.rankMe })
-    const points: CurvePoint[] = []
+    // the random init is the run's own state at step 0 (`family.init(stream(key, 'init'))`), so the curve starts there
+    const points: CurvePoint[] = random === undefined ? [] : [{ ...pointOf(0, random), wallSeconds: 0 }]
     for (const snap of await listSnapshots(t.dir)) {
       if (snap.step >= t.result.step) continue
       io.err(`— ${t.name}: evaluating the snapshot at step ${snap.step}`)
