@@ -274,10 +274,17 @@ export const checkLayer = <In extends Sig, Out extends Sig>(layer: Layer<In, Out
         const once = (): void => {
           const { params } = initOf(keyOf(c.seed), c.dims)
           const input = x(c)
-          for (const training of [false, true]) tf.dispose(outputs(l.apply(params, input, ctx(c.seed, training))))
+          // An output that is the input itself (an identity in evaluation) stays the caller's input.
+          for (const training of [false, true]) tf.dispose(outputs(l.apply(params, input, ctx(c.seed, training))).filter((y) => y !== input))
+          // Autodiff keeps the forward pass's saved tensors until its scope ends (tfjs asks for
+          // gradients inside a tidy), so the gradient runs in a scope: this checks it leaves nothing
+          // outside that scope, e.g. a tensor a custom gradient keeps.
           const leaves = flatten(params)
-          const g = tf.engine().gradients(() => outputs(l.apply(unflatten(leaves), input, ctx(c.seed, false))).reduce<tf.Scalar>((s, y) => tf.add(s, tf.sum(y)), tf.scalar(0)), [input, ...leaves.map(([, t]) => t)], undefined, true)
-          tf.dispose([g.value, ...g.grads.filter((t): t is tf.Tensor => t instanceof tf.Tensor)])
+          const kept = inScope(() => {
+            const g = tf.engine().gradients(() => outputs(l.apply(unflatten(leaves), input, ctx(c.seed, false))).reduce<tf.Scalar>((s, y) => tf.add(s, tf.sum(y)), tf.scalar(0)), [input, ...leaves.map(([, t]) => t)], undefined, true)
+            return g.grads.length
+          })
+          void kept
           input.dispose()
           disposeTree(params)
         }
