@@ -8,6 +8,8 @@
  * - `infer-agrees`: `infer` accepts every generated input; `init` gives the same output shape and
  *   exactly the param paths, shapes and count `infer` declared; `apply` returns that shape; with a
  *   `countFlops` counter, the executed FLOPs equal the declared ones.
+ * - `param-paths`: every path segment is a plain name (letters, digits, `_`), paths are unique, and
+ *   the paths and shapes do not change with the key or the batch size.
  * - `deterministic`: the same key gives bit-identical params, and bit-identical outputs in training
  *   and in evaluation.
  * - `eval-ignores-key`: with `training: false` the output does not depend on the runtime key.
@@ -17,8 +19,6 @@
  *   with respect to the input and every param.
  * - `no-leak`: init + apply (training and eval) + a gradient leave no tensor behind once the caller
  *   disposes what it owns (params, input, output).
- * - `param-paths`: every path segment is a plain name (letters, digits, `_`), paths are unique, and
- *   the paths and shapes do not change with the key or the batch size.
  */
 import * as tf from '@tensorflow/tfjs'
 import fc from 'fast-check'
@@ -50,7 +50,7 @@ import { type LawReport, type LawResult, type RunOptions, ensure, holds } from '
 import { bitDifference, closeDifference, host, inScope, liveTensors, nonFinite, showShape, treeBitDifference } from './tensors.ts'
 
 /** The laws `checkLayer` knows. */
-export const layerLawNames = ['infer-agrees', 'deterministic', 'eval-ignores-key', 'batch-independence', 'token-equivariance', 'finite', 'no-leak', 'param-paths'] as const
+export const layerLawNames = ['infer-agrees', 'param-paths', 'deterministic', 'eval-ignores-key', 'batch-independence', 'token-equivariance', 'finite', 'no-leak'] as const
 export type LayerLaw = (typeof layerLawNames)[number]
 
 /** Options of `checkLayer`. */
@@ -149,6 +149,40 @@ export const checkLayer = <In extends Sig, Out extends Sig>(layer: Layer<In, Out
           }
         }),
       ),
+    )
+
+  if (wanted('param-paths'))
+    laws.push(
+      run('param-paths', (c) => {
+        const shapesAt = (dims: Dims): string[] => {
+          const inf = l.infer(dims, l.name)
+          if (E.isLeft(inf)) throw new Error(`infer rejects ${showShape(dims)}: ${inf.left.message}`)
+          return specEntries(inf.right.params).map(([p, s]) => `${p} ${showShape(s)}`)
+        }
+        const inf = l.infer(c.dims, l.name)
+        if (E.isRight(inf)) {
+          const walk = (t: SpecTree, prefix: string): void => {
+            for (const [k, v] of Object.entries(t)) {
+              const path = prefix === '' ? k : `${prefix}.${k}`
+              ensure(SEGMENT.test(k), () => `the param path segment "${k}" (in "${path}") is not a plain name (letters, digits, _): it breaks dotted state_dict paths`)
+              if (!isSpec(v)) walk(v, path)
+            }
+          }
+          walk(inf.right.params, '')
+          const paths = specEntries(inf.right.params).map(([p]) => p)
+          const dup = paths.find((p, i) => paths.indexOf(p) !== i)
+          ensure(dup === undefined, () => `the param path "${dup}" appears twice`)
+        }
+        const here = shapesAt(c.dims)
+        const bigger = [c.dims[0]! + 1, ...c.dims.slice(1)]
+        const there = shapesAt(bigger)
+        ensure(here.join(', ') === there.join(', '), () => `params depend on the batch size: at ${showShape(c.dims)} {${here.join(', ')}}, at ${showShape(bigger)} {${there.join(', ')}}`)
+        inScope(() => {
+          const a = flatten(initOf(keyOf(c.seed), c.dims).params).map(([p, t]) => `${p} ${showShape(t.shape)}`)
+          const b = flatten(initOf(fold(keyOf(c.seed), 'other'), c.dims).params).map(([p, t]) => `${p} ${showShape(t.shape)}`)
+          ensure(a.join(', ') === b.join(', '), () => `param paths depend on the key: {${a.join(', ')}} vs {${b.join(', ')}}`)
+        })
+      }),
     )
 
   if (wanted('deterministic'))
@@ -293,40 +327,6 @@ export const checkLayer = <In extends Sig, Out extends Sig>(layer: Layer<In, Out
         once()
         const after = liveTensors()
         ensure(after === before, () => `init + apply (training and eval) + gradient leave ${after - before} tensor(s) alive after the params, input, outputs and gradients are disposed`)
-      }),
-    )
-
-  if (wanted('param-paths'))
-    laws.push(
-      run('param-paths', (c) => {
-        const shapesAt = (dims: Dims): string[] => {
-          const inf = l.infer(dims, l.name)
-          if (E.isLeft(inf)) throw new Error(`infer rejects ${showShape(dims)}: ${inf.left.message}`)
-          return specEntries(inf.right.params).map(([p, s]) => `${p} ${showShape(s)}`)
-        }
-        const inf = l.infer(c.dims, l.name)
-        if (E.isRight(inf)) {
-          const walk = (t: SpecTree, prefix: string): void => {
-            for (const [k, v] of Object.entries(t)) {
-              const path = prefix === '' ? k : `${prefix}.${k}`
-              ensure(SEGMENT.test(k), () => `the param path segment "${k}" (in "${path}") is not a plain name (letters, digits, _): it breaks dotted state_dict paths`)
-              if (!isSpec(v)) walk(v, path)
-            }
-          }
-          walk(inf.right.params, '')
-          const paths = specEntries(inf.right.params).map(([p]) => p)
-          const dup = paths.find((p, i) => paths.indexOf(p) !== i)
-          ensure(dup === undefined, () => `the param path "${dup}" appears twice`)
-        }
-        const here = shapesAt(c.dims)
-        const bigger = [c.dims[0]! + 1, ...c.dims.slice(1)]
-        const there = shapesAt(bigger)
-        ensure(here.join(', ') === there.join(', '), () => `params depend on the batch size: at ${showShape(c.dims)} {${here.join(', ')}}, at ${showShape(bigger)} {${there.join(', ')}}`)
-        inScope(() => {
-          const a = flatten(initOf(keyOf(c.seed), c.dims).params).map(([p, t]) => `${p} ${showShape(t.shape)}`)
-          const b = flatten(initOf(fold(keyOf(c.seed), 'other'), c.dims).params).map(([p, t]) => `${p} ${showShape(t.shape)}`)
-          ensure(a.join(', ') === b.join(', '), () => `param paths depend on the key: {${a.join(', ')}} vs {${b.join(', ')}}`)
-        })
       }),
     )
 

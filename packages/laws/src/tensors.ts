@@ -50,6 +50,7 @@ export const closeDifference = (a: HostTensor, b: HostTensor, atol: number, rtol
   for (let i = 0; i < a.data.length; i++) {
     const x = a.data[i]!
     const y = b.data[i]!
+    if (Object.is(x, y)) continue // equal values, NaN included (finiteness is another law's business)
     const excess = Math.abs(x - y) - (atol + rtol * Math.abs(y))
     if (!(excess <= 0) && (worst < 0 || !(excess <= worstExcess))) {
       worst = i
