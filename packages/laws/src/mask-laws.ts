@@ -229,9 +229,9 @@ export const checkMasks = (strategyOrSettings: MaskStrategy | MaskSettings, g: G
     laws.push(
       run('sizes', (c) => {
         sample(c).forEach((m, b) => {
-          if (cRange !== undefined) ensure(m.context.length >= cRange[0] && m.context.length <= cRange[1], () => `image ${b}: the context has ${m.context.length} tokens, outside the promised [${cRange[0]}, ${cRange[1]}]`)
           if (tRange !== undefined)
             m.targets.forEach((t, j) => ensure(t.length >= tRange[0] && t.length <= tRange[1], () => `image ${b}: target ${j} has ${t.length} tokens, outside the promised [${tRange[0]}, ${tRange[1]}]`))
+          if (cRange !== undefined) ensure(m.context.length >= cRange[0] && m.context.length <= cRange[1], () => `image ${b}: the context has ${m.context.length} tokens, outside the promised [${cRange[0]}, ${cRange[1]}]`)
         })
       }),
     )
