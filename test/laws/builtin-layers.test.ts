@@ -9,7 +9,7 @@ import fc from 'fast-check'
 import * as tf from '@tensorflow/tfjs'
 import type { AnyLayer } from '@jepa-ts/core'
 import { addPosEmbed, attention, block, dropPath, dropout, gelu, layerNorm, linear, mlp, patchEmbed, pixelNorm, vit } from '@jepa-ts/nn'
-import { type CheckLayerOptions, checkLayer, imagesDimsArb, rowsArb, tokensArb } from '@jepa-ts/laws'
+import { type CheckLayerOptions, checkLayer, imagesDimsArb, rowsArb, tokensArb, widthHeadsArb } from '@jepa-ts/laws'
 
 await tf.setBackend('cpu')
 
@@ -40,3 +40,12 @@ for (const [name, layer, options] of cases) {
     assert.ok(report.laws.every((l) => l.runs === (options.numRuns ?? 12)), JSON.stringify(report.laws))
   })
 }
+
+test('checkLayer: attention and block at widths and head counts drawn from widthHeadsArb', () => {
+  for (const { dim, heads } of fc.sample(widthHeadsArb(3, 3), { numRuns: 3, seed: 5 })) {
+    for (const layer of [attention(dim, heads), block(dim, heads)] as AnyLayer[]) {
+      const report = checkLayer(layer, { inputs: tokensArb(dim, { tokens: [1, 4] }), tokenAxis: 1, numRuns: 4 })
+      assert.equal(report.laws.length, 8, `${layer.kind} ${dim}/${heads}`)
+    }
+  }
+})
