@@ -119,10 +119,9 @@ export type InputFill = { readonly kind: 'zeros' } | { readonly kind: 'constant'
 /** Input fills; `bound` caps |value|. */
 export const inputFillArb = (bound = 3): fc.Arbitrary<InputFill> =>
   fc.oneof(
-    fc.constant({ kind: 'zeros' } as const),
-    fc.integer({ min: -bound, max: bound }).map((value) => ({ kind: 'constant', value }) as const),
-    seedArb.map((seed) => ({ kind: 'uniform', seed }) as const),
-    seedArb.map((seed) => ({ kind: 'uniform', seed }) as const),
+    { arbitrary: fc.constant<InputFill>({ kind: 'zeros' }), weight: 1 },
+    { arbitrary: fc.integer({ min: -bound, max: bound }).map((value): InputFill => ({ kind: 'constant', value })), weight: 1 },
+    { arbitrary: seedArb.map((seed): InputFill => ({ kind: 'uniform', seed })), weight: 2 },
   )
 
 /** The host values of a fill for a shape. */

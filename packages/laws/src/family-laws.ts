@@ -21,7 +21,7 @@
 import * as tf from '@tensorflow/tfjs'
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
-import { type Key, type ParamTree, decodeSafetensors, flatten, fold, isTensor, keyOf, keyToString, subtree } from '@jepa-ts/core'
+import { type Key, decodeSafetensors, flatten, fold, isTensor, keyOf, keyToString, subtree } from '@jepa-ts/core'
 import {
   type CheckpointFile,
   type Family,
@@ -272,7 +272,7 @@ const restore = (family: Family, state: TrainState, key: Key, batchSize: number)
   const file: CheckpointFile = { path: '<memory>', meta, tensors: decoded.right.tensors }
   const template = family.init(key)
   try {
-    return checkpointState(file, stateToTree(template) as ParamTree)
+    return checkpointState(file, stateToTree(template))
   } finally {
     disposeState(template)
   }

@@ -83,22 +83,16 @@ export const holds = <T>(
   predicate: (value: T) => void,
   options: RunOptions & { readonly numRuns: number; readonly show?: (value: T) => string },
 ): LawResult => {
-  let lastError: unknown
   const details = fc.check(
     fc.property(arbitrary, (v) => {
-      try {
-        predicate(v)
-      } catch (e) {
-        lastError = e
-        throw e
-      }
+      predicate(v)
     }),
     { numRuns: options.numRuns, ...(options.seed === undefined ? {} : { seed: options.seed }) },
   )
   if (details.failed) {
     const cx = details.counterexample
-    // fast-check re-runs the shrunk case last, so `lastError` is that case's error.
-    const err = details.errorInstance ?? lastError
+    // The error the shrunk case threw.
+    const err = details.errorInstance
     const shown = cx === null ? '<none>' : options.show !== undefined ? options.show(cx[0]) : fc.stringify(cx[0])
     throw new LawViolation(law, subject, reason(err), shown, { seed: details.seed, path: details.counterexamplePath ?? undefined }, details.numShrinks)
   }
