@@ -6,7 +6,9 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import type { CommandIo } from '../../packages/cli/src/commands/train.ts'
 import { runCompare, runNames } from '../../packages/cli/src/commands/compare.ts'
-import { lineChartSvg } from '../../packages/cli/src/commands/compare-charts.ts'
+import { lineChartSvg, logTicks, niceTicks } from '../../packages/cli/src/commands/compare-charts.ts'
+import { barRows } from '../../packages/cli/src/commands/compare.ts'
+import { writeBarChartSvg } from '@jepa-ts/eval'
 
 const dir = (): string => mkdtempSync(join(tmpdir(), 'jepa-cli-compare-'))
 const capture = (): CommandIo & { lines: string[] } => {
@@ -161,4 +163,35 @@ test('jepa compare --seeds 2 trains each config per seed and reports mean ± sd 
   assert.match(md, /jepa train .*only\.json --out .*only-seed1 --steps 2 --seed 1/)
   const seedOf = (run: string): unknown => JSON.parse(readFileSync(join(out, run, 'metrics.jsonl'), 'utf8').split('\n')[0]!).loss
   assert.notEqual(seedOf('only-seed0'), seedOf('only-seed1'), 'the two seeds train differently')
+})
+
+test('niceTicks: round steps (1, 2, 2.5, 5 × 10^k) covering the data in at most 5 intervals', () => {
+  fc.assert(
+    fc.property(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.double({ min: 1e-6, max: 1e6, noNaN: true }), (lo, width) => {
+      const hi = lo + width
+      const { domain, ticks } = niceTicks(lo, hi)
+      const step = ticks[1]! - ticks[0]!
+      assert.ok(domain[0] <= lo + 1e-8 * step && domain[1] >= hi - 1e-8 * step, `domain ${domain} covers [${lo}, ${hi}]`)
+      assert.ok(ticks.length >= 2 && ticks.length <= 6, `${ticks.length} ticks`)
+      const mantissa = step / 10 ** Math.floor(Math.log10(step))
+      assert.ok([1, 2, 2.5, 5, 10].some((m) => Math.abs(mantissa - m) < 1e-6 * m), `step ${step}`)
+      ticks.forEach((t, i) => assert.ok(Math.abs(t - ticks[0]! - i * step) <= 1e-9 * Math.max(1, Math.abs(t)), 'evenly spaced'))
+    }),
+  )
+  assert.deepEqual(niceTicks(0.49, 0.81).ticks, [0.4, 0.5, 0.6, 0.7, 0.8, 0.9])
+  assert.deepEqual(niceTicks(0, 240).ticks, [0, 50, 100, 150, 200, 250])
+  assert.deepEqual(logTicks(Math.log10(0.03), Math.log10(0.5)).ticks.map((t) => Number((10 ** t).toPrecision(3))), [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1])
+})
+
+test('charts never clip a label: the legend and the bar labels are as wide as the longest name', () => {
+  const long = 'ijepa-main-seed2: ijepa (random init) with a long name'
+  const svg = lineChartSvg({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ name: long, points: [[0, 1], [1, 2]] }], hlines: [{ name: 'raw pixels 78.7%', y: 1.5 }] })
+  const width = Number(/width="(\d+(?:\.\d+)?)"/.exec(svg)![1])
+  const x = Number(new RegExp(`<text x="([\\d.]+)" y="[\\d.]+">${long.replace(/[()]/g, '\\$&')}<`).exec(svg)![1])
+  assert.ok(x + 7 * long.length <= width, `legend text ends at ${x + 7 * long.length} of ${width}`)
+  const bars = writeBarChartSvg([{ method: long, linearTop1: 0.5 }], 'linearTop1')
+  const anchor = Number(/<text x="([\d.]+)" y="[\d.]+" text-anchor="end">/.exec(bars)![1])
+  assert.ok(anchor - 7.5 * long.length >= 0, `the bar label starts at ${anchor - 7.5 * long.length}`)
+  const rows = [{ method: 'a: ijepa (random init)', linearTop1: 0.5, knnTop1: 0.4 }, { method: 'b: ijepa (random init)', linearTop1: 0.5, knnTop1: 0.4 }, { method: 'c: mae (random init)', linearTop1: 0.6, knnTop1: 0.4 }]
+  assert.deepEqual(barRows(rows).map((r) => r.method), ['a: ijepa (random init)', 'c: mae (random init)'], 'one random-init bar per distinct encoder')
 })

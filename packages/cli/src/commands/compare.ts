@@ -156,6 +156,18 @@ const metricsOf = (dir: string): ReturnType<typeof parseMetrics> => {
   return existsSync(path) ? parseMetrics(readFileSync(path, 'utf8')) : []
 }
 
+/** The rows a bar chart shows: a random-init row only once per distinct encoder (equal scores: the same untrained encoder). */
+export const barRows = (rows: readonly CompareRow[]): CompareRow[] => {
+  const seen = new Set<string>()
+  return rows.filter((r) => {
+    if (!r.method.endsWith('(random init)')) return true
+    const key = JSON.stringify([r.linearTop1, r.attentiveTop1, r.knnTop1, r.rankMe])
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+}
+
 /**
  * The figures of results.md: file name → caption → SVG. The probe-vs-time curves go through each
  * run's curve points (wall time, top-1) with the baselines as dashed lines: raw pixels, and each
@@ -193,7 +205,8 @@ export const compareFigures = (
     ['rankme.svg', 'RankMe over training', lineChartSvg({ title: 'RankMe over training (monitor images)', xLabel: 'step', yLabel: 'RankMe', series: series('rankMe'), yFromZero: true })],
     ['probe-vs-time.svg', 'Linear-probe accuracy vs training time', probeChart('linearTop1', 'linear-probe')],
     ...(hasAttentive ? [['attentive-vs-time.svg', 'Attentive-probe accuracy vs training time', probeChart('attentiveTop1', 'attentive-probe')] as const] : []),
-    ['linear-top1.svg', 'Linear-probe accuracy', writeBarChartSvg(rows, 'linearTop1')],
+    ['linear-top1.svg', 'Linear-probe accuracy', writeBarChartSvg(barRows(rows), 'linearTop1')],
+    ...(hasAttentive ? [['attentive-top1.svg', 'Attentive-probe accuracy', writeBarChartSvg(barRows(rows), 'attentiveTop1')] as const] : []),
   ]
 }
 
