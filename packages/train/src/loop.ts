@@ -23,6 +23,8 @@
  *   after every step (`setImmediate`), the step in flight finishes, a checkpoint of the step reached is
  *   written (unless one of that step exists or no step was taken), no checkpoint write is ever cut, and the outcome is
  *   `interrupted` naming that checkpoint.
+ * - `snapshotFractions`: when a step ends past one of these fractions of the budget, a snapshot of
+ *   the state is written to `snapshots/step-<k>.safetensors` (`snapshots.ts`; never the checkpoint).
  * - metrics.jsonl gets one line per step (`metrics-log.ts`); every `monitor.every` steps the
  *   monitor's numbers (RankMe, collapse std) join that step's line.
  * Ownership: the returned `state` is the caller's (dispose it with `disposeState`). Batch tensors are
@@ -38,6 +40,7 @@ import type { ProgressReporter } from './progress.ts'
 import { startingState } from './resume.ts'
 import { type RunPaths, prepareRunDir, removeDebris } from './run-dir.ts'
 import { lockRunDir } from './run-lock.ts'
+import { checkSnapshotFractions, dueSnapshots, writeSnapshot } from './snapshots.ts'
 
 /** Periodic measurements of the representation (e.g. RankMe and collapse std on a fixed batch). */
 export interface TrainMonitor {
@@ -73,6 +76,11 @@ export interface TrainOptions {
   readonly signal?: AbortSignal
   /** Told one line for people when something needs saying (stale lock, debris, resumed from the backup). */
   readonly notice?: (line: string) => void
+  /**
+   * Fractions of the budget (each in (0, 1)) at which a snapshot is written to
+   * `snapshots/step-<k>.safetensors` (`snapshots.ts`), for learning curves. Default none.
+   */
+  readonly snapshotFractions?: readonly number[]
   /** Failure injection for checkpoint writes (tests). */
   readonly writeAll?: WriteAll
 }
@@ -112,6 +120,7 @@ const checkBudget = (o: TrainOptions): void => {
     throw new RangeError(`train: wallClockSeconds must be a positive number, got ${o.wallClockSeconds}`)
   }
   stepsPerEpoch(o.dataset.size, o.batchSize, { dropLast: true })
+  checkSnapshotFractions(o.snapshotFractions ?? [])
 }
 
 /** The metadata a checkpoint of this run carries, except the step. */
@@ -170,6 +179,9 @@ const trainLocked = async (o: TrainOptions, paths: RunPaths): Promise<TrainResul
     checkpoint = paths.checkpoint
     checkpointStep = state.step
   }
+  const budgetFraction = (): number =>
+    Math.max(o.steps !== undefined ? state.step / o.steps : 0, o.wallClockSeconds !== undefined ? elapsed() / o.wallClockSeconds : 0)
+  const snapshotsDone = new Set<number>()
   const lastGood = (): string => (checkpoint === undefined ? 'no checkpoint was written yet' : `the last good checkpoint is ${checkpoint}`)
   const finish = (outcome: TrainOutcome, message: string): TrainResult => {
     o.progress?.stop()
@@ -214,6 +226,11 @@ const trainLocked = async (o: TrainOptions, paths: RunPaths): Promise<TrainResul
         : o.wallClockSeconds !== undefined ? Math.max(0, o.wallClockSeconds - elapsed()) : undefined
       o.progress?.update({ step: state.step, loss: result.metrics.loss, ...(result.metrics.lr === undefined ? {} : { lr: result.metrics.lr }), imagesPerSecond, ...(etaSeconds === undefined ? {} : { etaSeconds }) })
       if (state.step % o.checkpointEvery === 0 && !budgetDone()) await save()
+      const due = budgetDone() ? [] : dueSnapshots(o.snapshotFractions ?? [], snapshotsDone, budgetFraction())
+      if (due.length > 0) {
+        await writeSnapshot(paths.dir, state, { ...meta, step: state.step })
+        for (const f of due) snapshotsDone.add(f)
+      }
     }
     if (state.step !== firstStep || checkpoint === undefined) await save()
     return finish('completed', `trained to step ${state.step}; checkpoint ${paths.checkpoint}`)

@@ -5,6 +5,7 @@ import { register as masks } from './masks.ts'
 import { register as train } from './train.ts'
 import { register as evaluate } from './eval.ts'
 import { register as compare } from './compare.ts'
+import { register as sweep } from './sweep.ts'
 import { register as families } from './families-command.ts'
 
-export const commands: ReadonlyArray<(program: Command) => void> = [summary, masks, train, evaluate, compare, families]
+export const commands: ReadonlyArray<(program: Command) => void> = [summary, masks, train, evaluate, compare, sweep, families]

@@ -37,6 +37,7 @@ export interface TrainCommandOptions {
   readonly backend?: string
   readonly steps?: number
   readonly seconds?: number
+  readonly seed?: number
 }
 
 /** Exit codes of the commands that train. */
@@ -65,6 +66,8 @@ export interface TrainRunOptions {
   readonly dataPath?: string
   readonly progress?: ProgressReporter
   readonly signal?: AbortSignal
+  /** Fractions of the budget at which snapshots are written (learning curves); none by default. */
+  readonly snapshotFractions?: readonly number[]
 }
 
 /** Trains a decoded run config; Left(message) for bad data. The caller disposes `result.state`. */
@@ -94,6 +97,7 @@ export const trainRunConfig = async (run: RunConfig, o: TrainRunOptions, io: Com
     ...(o.progress === undefined ? {} : { progress: o.progress }),
     ...(o.signal === undefined ? {} : { signal: o.signal }),
     notice: (line) => io.err(`note: ${line}`),
+    ...(o.snapshotFractions === undefined ? {} : { snapshotFractions: o.snapshotFractions }),
   })
   return E.right(result)
 }
@@ -106,7 +110,7 @@ export const secondsNote = (seconds: number, scheduleSteps: number): string =>
 
 /** Runs `jepa train` and returns its exit code. */
 export const runTrain = async (configPath: string, options: TrainCommandOptions, io: CommandIo = consoleIo, registry: FamilyRegistry = defaultFamilies, signal?: AbortSignal): Promise<number> => {
-  const budget: BudgetOverride = { ...(options.steps === undefined ? {} : { steps: options.steps }), ...(options.seconds === undefined ? {} : { wallClockSeconds: options.seconds }) }
+  const budget: BudgetOverride = { ...(options.steps === undefined ? {} : { steps: options.steps }), ...(options.seconds === undefined ? {} : { wallClockSeconds: options.seconds }), ...(options.seed === undefined ? {} : { seed: options.seed }) }
   const run = readRunConfig(configPath, registry, budget)
   if (E.isLeft(run)) {
     io.err(run.left.format())
@@ -167,6 +171,12 @@ const positiveInt = (flag: string) => (value: string): number => {
   return n
 }
 
+const nonNegativeInt = (flag: string) => (value: string): number => {
+  const n = Number(value)
+  if (!Number.isSafeInteger(n) || n < 0 || value.trim() === '') throw new InvalidArgumentError(`${flag} expects an integer ≥ 0, got "${value}"`)
+  return n
+}
+
 const positiveNumber = (flag: string) => (value: string): number => {
   const n = Number(value)
   if (!(Number.isFinite(n) && n > 0)) throw new InvalidArgumentError(`${flag} expects a positive number, got "${value}"`)
@@ -174,7 +184,7 @@ const positiveNumber = (flag: string) => (value: string): number => {
 }
 
 /** Shared option parsers. */
-export const parsers = { positiveInt, positiveNumber }
+export const parsers = { positiveInt, nonNegativeInt, positiveNumber }
 
 export const register = (program: Command): void => {
   program
@@ -187,6 +197,7 @@ export const register = (program: Command): void => {
     .option('--backend <name>', 'auto | native | wasm | cpu', 'auto')
     .option('--steps <n>', 'step budget (overrides train.steps)', positiveInt('--steps'))
     .option('--seconds <s>', 'wall-clock budget (overrides train.wallClockSeconds)', positiveNumber('--seconds'))
+    .option('--seed <n>', 'overrides train.seed', nonNegativeInt('--seed'))
     .action(async (configPath: string, options: TrainCommandOptions) => {
       process.exitCode = await withInterrupt((signal) => runTrain(configPath, options, consoleIo, defaultFamilies, signal), consoleIo)
     })

@@ -143,5 +143,6 @@ export const mae = (config: MaeConfig, options: { readonly totalSteps: number })
       return { state: { step: state.step + 1, params: next.params, target: {}, opt: next.opt }, metrics: { loss, lr: values.lr, wd: values.wd, gradNorm: norm, visibleTokens } }
     },
     features: (state, images) => tf.tidy(() => averagePool(encode(parts.encoder, branch(state.params, 'encoder'), images, { key: keyOf(0), training: false }))),
+    tokens: (state, images) => encode(parts.encoder, branch(state.params, 'encoder'), images, { key: keyOf(0), training: false }) as tf.Tensor3D,
   }
 }
