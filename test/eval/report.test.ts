@@ -15,11 +15,11 @@ test('compareTable renders a header, an alignment line and one line per row, in 
   const md = compareTable(rows)
   const lines = md.trimEnd().split('\n')
   assert.equal(lines.length, 2 + rows.length)
-  assert.equal(lines[0], '| method | linear top-1 | kNN top-1 | RankMe | collapse std | images/s | wall time | command |')
-  assert.equal(lines[1], '| :--- | ---: | ---: | ---: | ---: | ---: | ---: | :--- |')
-  assert.equal(lines[2], '| I-JEPA | 81.2% | 79.1% | 151.4 | 0.0612 | 35.3 | 1h 02m | `pnpm main train ijepa` |')
-  assert.equal(lines[3], '| raw pixels | 70.0% | 65.0% | 80.0 | — | — | — | — |')
-  assert.equal(lines[4], '| random <init> \\| encoder | 50.0% | — | — | — | — | 12.3 s | `a b` |')
+  assert.equal(lines[0], '| method | linear top-1 | attentive top-1 | kNN top-1 | RankMe | collapse std | images/s | wall time | command |')
+  assert.equal(lines[1], '| :--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :--- |')
+  assert.equal(lines[2], '| I-JEPA | 81.2% | — | 79.1% | 151.4 | 0.0612 | 35.3 | 1h 02m | `pnpm main train ijepa` |')
+  assert.equal(lines[3], '| raw pixels | 70.0% | — | 65.0% | 80.0 | — | — | — | — |')
+  assert.equal(lines[4], '| random <init> \\| encoder | 50.0% | — | — | — | — | — | 12.3 s | `a b` |')
 })
 
 test('law: every table line has the same number of unescaped cell separators, whatever the text', () => {
@@ -41,15 +41,16 @@ test('formatDuration: seconds, minutes, hours', () => {
 
 test('writeBarChartSvg: a standalone SVG with one bar per measured row, escaped text, accuracies on a 0–100% axis', () => {
   const svg = writeBarChartSvg(rows, 'linearTop1')
-  assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="640" height="\d+"/)
+  // the label column is as wide as the longest method ('random <init> | encoder', 23 characters): ⌈16 + 7.5·23⌉ = 189
+  assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="649" height="\d+"/)
   assert.ok(svg.trimEnd().endsWith('</svg>'))
-  const bars = [...svg.matchAll(/<rect x="180" y="[\d.]+" width="([\d.]+)"/g)].map((m) => Number(m[1]))
+  const bars = [...svg.matchAll(/<rect x="189" y="[\d.]+" width="([\d.]+)"/g)].map((m) => Number(m[1]))
   assert.deepEqual(bars, [0.8123 * 380, 0.7 * 380, 0.5 * 380].map((w) => Number(w.toFixed(1))))
   assert.ok(svg.includes('random &lt;init&gt; | encoder'))
   assert.ok(!svg.includes('<init>'))
   assert.ok(svg.includes('81.2%'))
   const knn = writeBarChartSvg(rows, 'knnTop1')
-  assert.equal([...knn.matchAll(/<rect x="180"/g)].length, 2, 'the row without kNN has no bar')
+  assert.equal([...knn.matchAll(/<rect x="189"/g)].length, 2, 'the row without kNN has no bar')
   assert.ok(knn.includes('>—</text>'))
 })
 
@@ -57,7 +58,7 @@ test('law: bar widths are proportional to the values and the longest bar fills t
   fc.assert(
     fc.property(fc.array(fc.double({ min: 0.5, max: 1e4, noNaN: true }), { minLength: 1, maxLength: 8 }), fc.constantFrom<CompareMetric>('rankMe', 'collapseStd', 'imagesPerSecond', 'wallSeconds'), (values, metric) => {
       const rs = values.map((v, i) => ({ method: `m${i}`, [metric]: v }))
-      const widths = [...writeBarChartSvg(rs, metric).matchAll(/<rect x="180" y="[\d.]+" width="([\d.]+)"/g)].map((m) => Number(m[1]))
+      const widths = [...writeBarChartSvg(rs, metric).matchAll(/<rect x="120" y="[\d.]+" width="([\d.]+)"/g)].map((m) => Number(m[1]))
       const max = Math.max(...values)
       assert.equal(widths.length, values.length)
       widths.forEach((w, i) => assert.ok(Math.abs(w - (values[i]! / max) * 380) <= 0.051, `bar ${i}: ${w}`))

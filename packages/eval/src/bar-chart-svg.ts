@@ -32,7 +32,7 @@ export const writeBarChartSvg = (rows: readonly CompareRow[], metric: CompareMet
   const values = rows.map((r) => r[metric])
   const finite = values.filter((v): v is number => v !== undefined && Number.isFinite(v))
   const axisMax = isAccuracy(metric) ? 1 : Math.max(0, ...finite)
-  const labelWidth = Math.max(120, 16 + CHAR_WIDTH * Math.max(0, ...rows.map((r) => r.method.length)))
+  const labelWidth = Math.ceil(Math.max(120, 16 + CHAR_WIDTH * Math.max(0, ...rows.map((r) => r.method.length))))
   const width = labelWidth + PLOT_WIDTH + VALUE_WIDTH
   const plotWidth = PLOT_WIDTH
   const height = TOP + rows.length * (BAR_HEIGHT + GAP) + BOTTOM
