@@ -232,7 +232,9 @@ export const runSweep = async (basePath: string, o: SweepOptions, io: CommandIo 
   const swept: SweepEntry[] = entries.map((e, i) => ({ name: names[i]!, settings: e.settings, row: trainedRow(names[i]!) }))
   const randoms = rows.filter((r) => r.method.endsWith('(random init)'))
   const distinctRandom = randoms.filter((r, i) => randoms.findIndex((q) => q.linearTop1 === r.linearTop1 && q.knnTop1 === r.knnTop1) === i)
-  const baselines = [...distinctRandom, ...rows.filter((r) => r.method === 'raw pixels')]
+  // recipes that share the architecture and seed share their random init: name it once
+  const named = distinctRandom.length === 1 ? distinctRandom.map((r) => ({ ...r, method: 'random init (every recipe)' })) : distinctRandom
+  const baselines = [...named, ...rows.filter((r) => r.method === 'raw pixels')]
   const notes = [
     `base config ${basePath}; ${entries.length} recipe(s)${o.samples === undefined ? ' (the whole grid)' : ` sampled with seed ${o.seed ?? 0}`}; budget ${o.budgetSteps !== undefined ? `${o.budgetSteps} steps` : `${o.budgetSeconds} s`} each; the per-run table and commands are in results.md`,
     'ranked by RankMe of the trained encoder on the test features (label-free); the probes use the labels and are shown beside it',
