@@ -99,7 +99,8 @@ test('a compressed entry, a corrupt data.pkl and a file without data.pkl are ref
   const pickle = stateDictPickle([])
   assert.match(refusal(zipStored([['archive/data.pkl', pickle]], 8)), /zip entry "archive\/data.pkl": expected a stored \(uncompressed\) entry.*compression method 8/)
   const corrupt = zipStored([['archive/data.pkl', pickle]])
-  corrupt[30 + 'archive/data.pkl'.length + 3] ^= 0xff
+  const at = 30 + 'archive/data.pkl'.length + 3
+  corrupt[at] = corrupt[at]! ^ 0xff
   assert.match(refusal(corrupt), /CRC-32/)
   assert.match(refusal(zipStored([['archive/other', pickle]])), /exactly one <dir>\/data.pkl/)
 })
