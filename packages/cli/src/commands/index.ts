@@ -6,5 +6,6 @@ import { register as train } from './train.ts'
 import { register as evaluate } from './eval.ts'
 import { register as compare } from './compare.ts'
 import { register as families } from './families-command.ts'
+import { register as importTorch } from './import.ts'
 
-export const commands: ReadonlyArray<(program: Command) => void> = [summary, masks, train, evaluate, compare, families]
+export const commands: ReadonlyArray<(program: Command) => void> = [summary, masks, train, evaluate, compare, families, importTorch]
