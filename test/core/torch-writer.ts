@@ -53,10 +53,11 @@ export interface TensorSpec {
 
 const rowMajor = (shape: readonly number[]): number[] => shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1))
 
-/** The pickle of an OrderedDict state dict of the given tensors. */
-export const stateDictPickle = (tensors: readonly TensorSpec[]): Uint8Array =>
+/** The pickle of an OrderedDict state dict of the given tensors (inside `{ [under]: … }` when given). */
+export const stateDictPickle = (tensors: readonly TensorSpec[], under?: string): Uint8Array =>
   Uint8Array.from([
     ...op.proto,
+    ...(under === undefined ? [] : [0x7d, ...op.str(under)]),
     ...op.global('collections', 'OrderedDict'), ...op.emptyTuple, ...op.reduce,
     ...tensors.flatMap((t) => [
       ...op.str(t.name),
@@ -68,6 +69,7 @@ export const stateDictPickle = (tensors: readonly TensorSpec[]): Uint8Array =>
       ...op.tuple, ...op.reduce,
       ...op.setitem,
     ]),
+    ...(under === undefined ? [] : op.setitem),
     ...op.stop,
   ])
 

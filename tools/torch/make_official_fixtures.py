@@ -16,7 +16,18 @@ Writes (into test/fixtures/torch/):
       encoder on those tokens; target_idx [2, 2, 6] int32 and pred_out [4, 6, 16] the predictor.
   ijepa-learned-pos.pth.tar  the same layout with a pos_embed that is not the sin-cos table (the
       importer must refuse it).
+  mae-official.pth   what facebookresearch/mae main_pretrain.py `misc.save_model` writes:
+      {model: the MaskedAutoencoderViT state_dict (no DDP prefix: model_without_ddp; cls_token,
+       pos_embed [1, 1 + L, D] and decoder_pos_embed [1, 1 + L, Dd] with a zero CLS row),
+       optimizer, epoch, scaler, args: an argparse.Namespace}
+      Model (models_mae.py's structure, written from its description): 32x32x1, patch 8 (4x4 grid),
+      encoder D 16, depth 1, heads 2; decoder Dd 8, depth 1, heads 2; norm_pix_loss True.
+  mae-official.expected.safetensors   images [2, 32, 32, 1]; ids_keep [2, 4] / ids_restore [2, 16]
+      int32 and mask [2, 16]; latent [2, 5, 16] the encoder on the kept tokens (CLS first);
+      pred [2, 16, 64] the decoder; loss [1]; features [2, 16] the mean of the full-image encoder
+      tokens without the CLS token.
 """
+import argparse
 import os
 import sys
 import tempfile
@@ -27,7 +38,7 @@ from torch.nn.parallel import DistributedDataParallel
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, '..', 'parity'))
-from make_fixtures import Predictor, ViT, randomize, write_safetensors  # noqa: E402
+from make_fixtures import Block, PatchEmbed, Predictor, ViT, randomize, sincos_2d, write_safetensors  # noqa: E402
 
 out_dir = os.path.normpath(os.path.join(here, '..', '..', 'test', 'fixtures', 'torch'))
 torch.manual_seed(3)
@@ -96,5 +107,90 @@ def main():
         print(f'wrote {name} ({os.path.getsize(os.path.join(out_dir, name))} bytes)')
 
 
+class MaskedAutoencoder(torch.nn.Module):
+    """models_mae.py's MaskedAutoencoderViT structure and names: a CLS token whose fixed position slot
+    is zero, the visible tokens gathered after the pos-embed, the CLS prepended; the decoder embeds,
+    appends mask tokens to the non-CLS rows, unshuffles, puts the CLS row back, adds its fixed
+    pos-embed, runs its blocks, norm and prediction head, and drops the CLS row."""
+
+    def __init__(self, img, patch, in_chans, dim, depth, heads, ddim, ddepth, dheads):
+        super().__init__()
+        g = img // patch
+        self.tokens = g * g
+        zero_row = lambda d: torch.cat([torch.zeros(1, d), sincos_2d(d, g, g)], dim=0).unsqueeze(0)
+        self.patch_embed = PatchEmbed(patch, in_chans, dim)
+        self.cls_token = torch.nn.Parameter(torch.zeros(1, 1, dim))
+        self.pos_embed = torch.nn.Parameter(zero_row(dim), requires_grad=False)
+        self.blocks = torch.nn.ModuleList([Block(dim, heads) for _ in range(depth)])
+        self.norm = torch.nn.LayerNorm(dim, eps=1e-6)
+        self.decoder_embed = torch.nn.Linear(dim, ddim)
+        self.mask_token = torch.nn.Parameter(torch.zeros(1, 1, ddim))
+        self.decoder_pos_embed = torch.nn.Parameter(zero_row(ddim), requires_grad=False)
+        self.decoder_blocks = torch.nn.ModuleList([Block(ddim, dheads) for _ in range(ddepth)])
+        self.decoder_norm = torch.nn.LayerNorm(ddim, eps=1e-6)
+        self.decoder_pred = torch.nn.Linear(ddim, patch * patch * in_chans)
+
+    def forward_encoder(self, x, ids_keep):
+        x = self.patch_embed(x) + self.pos_embed[:, 1:, :]
+        x = torch.gather(x, 1, ids_keep.unsqueeze(-1).expand(-1, -1, x.size(-1)))
+        cls = (self.cls_token + self.pos_embed[:, :1, :]).expand(x.shape[0], -1, -1)
+        x = torch.cat([cls, x], dim=1)
+        for blk in self.blocks:
+            x = blk(x)
+        return self.norm(x)
+
+    def forward_decoder(self, x, ids_restore):
+        x = self.decoder_embed(x)
+        mask_tokens = self.mask_token.repeat(x.shape[0], ids_restore.shape[1] + 1 - x.shape[1], 1)
+        rest = torch.cat([x[:, 1:, :], mask_tokens], dim=1)
+        rest = torch.gather(rest, 1, ids_restore.unsqueeze(-1).expand(-1, -1, x.size(-1)))
+        x = torch.cat([x[:, :1, :], rest], dim=1) + self.decoder_pos_embed
+        for blk in self.decoder_blocks:
+            x = blk(x)
+        return self.decoder_pred(self.decoder_norm(x))[:, 1:, :]
+
+
+def patchify_nhwc(images, p):
+    b, h, w, c = images.shape
+    x = images.reshape(b, h // p, p, w // p, p, c).permute(0, 1, 3, 2, 4, 5)
+    return x.reshape(b, (h // p) * (w // p), p * p * c)
+
+
+def mae_main():
+    torch.manual_seed(5)
+    model = MaskedAutoencoder(img=32, patch=8, in_chans=1, dim=16, depth=1, heads=2, ddim=8, ddepth=1, dheads=2)
+    randomize(model)
+    opt = torch.optim.AdamW(model.parameters(), lr=1.5e-4, betas=(0.9, 0.95))
+    images = torch.randn(2, 32, 32, 1)
+    nchw = images.permute(0, 3, 1, 2)
+    noise = torch.rand(2, 16)
+    ids_shuffle = torch.argsort(noise, dim=1)
+    ids_restore = torch.argsort(ids_shuffle, dim=1)
+    ids_keep = ids_shuffle[:, :4]
+    mask = torch.ones(2, 16)
+    mask[:, :4] = 0
+    mask = torch.gather(mask, 1, ids_restore)
+    model.forward_decoder(model.forward_encoder(nchw, ids_keep), ids_restore).square().mean().backward()
+    opt.step()
+    args = argparse.Namespace(model='mae_tiny', input_size=32, mask_ratio=0.75, norm_pix_loss=True, batch_size=8, blr=1e-3, output_dir='./output_dir', resume='')
+    torch.save({'model': model.state_dict(), 'optimizer': opt.state_dict(), 'epoch': 7, 'scaler': {}, 'args': args}, os.path.join(out_dir, 'mae-official.pth'))
+    with torch.no_grad():
+        latent = model.forward_encoder(nchw, ids_keep)
+        pred = model.forward_decoder(latent, ids_restore)
+        target = patchify_nhwc(images, 8)
+        mean = target.mean(dim=-1, keepdim=True)
+        var = target.var(dim=-1, keepdim=True)
+        target = (target - mean) / (var + 1.e-6) ** .5
+        loss = (((pred - target) ** 2).mean(dim=-1) * mask).sum() / mask.sum()
+        full = model.forward_encoder(nchw, torch.arange(16).unsqueeze(0).repeat(2, 1))
+    write_safetensors(os.path.join(out_dir, 'mae-official.expected.safetensors'), {
+        'images': images, 'ids_keep': ids_keep.to(torch.int32), 'ids_restore': ids_restore.to(torch.int32), 'mask': mask,
+        'latent': latent, 'pred': pred, 'loss': loss.reshape(1), 'features': full[:, 1:, :].mean(dim=1),
+    })
+    for name in ('mae-official.pth', 'mae-official.expected.safetensors'):
+        print(f'wrote {name} ({os.path.getsize(os.path.join(out_dir, name))} bytes)')
+
+
 if __name__ == '__main__':
     main()
+    mae_main()

@@ -1,5 +1,5 @@
 /**
- * `jepa import <file> --family ijepa|mae [--out dir] [--heads n] [--batch-size n]`: reads an
+ * `jepa import <file> --family ijepa|mae [--out dir] [--heads n] [--decoder-heads n] [--batch-size n]`: reads an
  * official PyTorch checkpoint (`torch.save`, e.g. facebookresearch/ijepa's `.pth.tar`) with the
  * restricted reader and writes a run directory that `jepa eval` reads (see
  * `import/import-torch.ts` for what is checked and written).
@@ -19,6 +19,7 @@ export interface ImportCommandOptions {
   readonly family: string
   readonly out?: string
   readonly heads?: number
+  readonly decoderHeads?: number
   readonly batchSize?: number
 }
 
@@ -35,6 +36,7 @@ export const runImport = async (file: string, options: ImportCommandOptions, io:
     family: options.family,
     out: options.out ?? defaultImportDir(file),
     ...(options.heads === undefined ? {} : { heads: options.heads }),
+    ...(options.decoderHeads === undefined ? {} : { decoderHeads: options.decoderHeads }),
     ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
   })
   if (E.isLeft(r)) {
@@ -57,6 +59,7 @@ export const register = (program: Command): void => {
     .requiredOption('--family <name>', `the checkpoint's layout: ${Object.keys(IMPORT_FAMILIES).join(' | ')}`)
     .option('--out <dir>', 'run directory to write (default: runs/<file name>)')
     .option('--heads <n>', 'attention heads (needed when the width is not a standard ViT width)', parsers.positiveInt('--heads'))
+    .option('--decoder-heads <n>', 'MAE decoder heads (needed unless the decoder width is the reference\'s 512)', parsers.positiveInt('--decoder-heads'))
     .option('--batch-size <n>', 'batch size recorded in the run config (default: the file\'s batch_size, else 64)', parsers.positiveInt('--batch-size'))
     .action(async (file: string, options: ImportCommandOptions) => {
       process.exitCode = await runImport(file, options)

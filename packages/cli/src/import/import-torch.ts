@@ -21,10 +21,11 @@ import { CHECKPOINT_FORMAT, CHECKPOINT_METADATA_KEY, CHECKPOINT_VERSION, type Ch
 import { decodeRunConfig } from '../config.ts'
 import { type FamilyRegistry, defaultFamilies } from '../commands/families.ts'
 import type { ImportPlan, PlannedBuffer } from './import-plan.ts'
-import { type ImportOptions, ijepaPlan } from './ijepa-layout.ts'
+import { ijepaPlan } from './ijepa-layout.ts'
+import { type MaeImportOptions, maePlan } from './mae-layout.ts'
 
 /** The layouts `jepa import --family` understands. */
-export const IMPORT_FAMILIES = { ijepa: ijepaPlan } as const
+export const IMPORT_FAMILIES = { ijepa: ijepaPlan, mae: maePlan } as const
 
 /** A family name `jepa import` understands. */
 export type ImportFamily = keyof typeof IMPORT_FAMILIES
@@ -59,7 +60,7 @@ const checkBuffer = (file: TorchFile, b: PlannedBuffer): E.Either<string, void> 
 }
 
 /** Options of `importTorchCheckpoint`. */
-export interface ImportTorchOptions extends ImportOptions {
+export interface ImportTorchOptions extends MaeImportOptions {
   readonly family: ImportFamily
   /** The run directory to create or fill. */
   readonly out: string
