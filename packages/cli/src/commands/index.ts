@@ -7,5 +7,6 @@ import { register as evaluate } from './eval.ts'
 import { register as compare } from './compare.ts'
 import { register as families } from './families-command.ts'
 import { register as importTorch } from './import.ts'
+import { register as exportTorch } from './export.ts'
 
-export const commands: ReadonlyArray<(program: Command) => void> = [summary, masks, train, evaluate, compare, families, importTorch]
+export const commands: ReadonlyArray<(program: Command) => void> = [summary, masks, train, evaluate, compare, families, importTorch, exportTorch]
