@@ -3,8 +3,9 @@
  * (tools/torch/make_reader_fixtures.py) read back exactly, every dtype and strided view included;
  * the refusal cases (truncated zip, compressed entry, corrupt data.pkl, opcodes outside the subset,
  * GLOBALs outside the allow-list, storages too short, tensors past their storage's end) give
- * errors naming the file and the problem; and a 1 GiB file is read one tensor at a time with a
- * peak RSS far below its size.
+ * errors naming the file and the problem; a 1 GiB file is read one tensor at a time with a peak
+ * RSS far below its size; and `torchSaveBytes` writes what the reader reads back (that torch.load
+ * reads it is checked in test/cli/export.test.ts).
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -15,7 +16,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as E from 'fp-ts/lib/Either.js'
 import {
-  type PickleValue, type TorchFile, PickleDict, PickleTuple, isTorchTensor, openTorchFile, stateDictAt, torchFileFromBytes,
+  type PickleValue, type TorchFile, PickleDict, PickleTuple, PyDict, PyFloat, PyTuple, isTorchTensor, openTorchFile, stateDictAt, torchFileFromBytes, torchSaveBytes,
 } from '@jepa-ts/core'
 import { op, stateDictPickle, torchBytes, writeSparseTorchFile, zipStored } from './torch-writer.ts'
 
@@ -165,4 +166,24 @@ test('a 1 GiB checkpoint is read one tensor at a time: peak RSS stays far below 
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
+})
+
+test('torchSaveBytes writes what the reader reads back: nested dicts, OrderedDicts, tuples, lists, ints, floats, tensors', () => {
+  const w = { dtype: 'F32' as const, shape: [2, 3], data: new Float32Array([1, -2, 3.5, 0, -0, 6]) }
+  const i = { dtype: 'I32' as const, shape: [2], data: new Int32Array([7, -8]) }
+  const bytes = torchSaveBytes(new PyDict([
+    ['sd', new PyDict([['module.w', w], ['module.i', i]], true)],
+    ['epoch', 3], ['lr', new PyFloat(1)], ['big', 2 ** 40], ['neg', -(2 ** 40)], ['none', null], ['t', new PyTuple([0.5, [true, 'x']])],
+    [0, 'int key'],
+  ]), 'exported')
+  const file = open(bytes)
+  const root = file.root as PickleDict
+  assert.deepEqual(plain(root), { sd: plain(root.entries.get('sd')!), epoch: 3, lr: 1, big: 2 ** 40, neg: -(2 ** 40), none: null, t: [0.5, [true, 'x']], 0: 'int key' })
+  assert.equal((root.entries.get('sd') as PickleDict).className, 'collections.OrderedDict')
+  const entries = E.getOrElseW(() => assert.fail('sd'))(stateDictAt(file, 'sd'))
+  assert.deepEqual(entries.map(([n]) => n), ['module.w', 'module.i'])
+  const [rw, ri] = entries.map(([, ref]) => E.getOrElseW(() => assert.fail('tensor'))(file.readTensor(ref)))
+  assert.ok(rw!.data.every((x, k) => Object.is(x, w.data[k])) && rw!.shape.join() === '2,3', 'float32 bit-exact, -0 kept')
+  assert.deepEqual([...ri!.data], [7, -8])
+  assert.throws(() => torchSaveBytes(new PyDict([['bad', { dtype: 'F32', shape: [3], data: new Float32Array(2) }]])), /tensor bad: data holds 2 elements, shape \[3\] needs 3/)
 })
