@@ -129,8 +129,8 @@ export const importTorchCheckpoint = async (path: string, options: ImportTorchOp
     }
     const bytes = encodeSafetensors(tensors.right, { [CHECKPOINT_METADATA_KEY]: JSON.stringify(meta) })
     const provenance = { source: path, family: plan.right.family, config: run.right.json, ...plan.right.provenance }
-    await atomicWriteFile(join(dir.dir, 'import.json'), new TextEncoder().encode(`${JSON.stringify(provenance, null, 2)}\n`))
     await atomicWriteFile(dir.checkpoint, bytes)
+    await atomicWriteFile(join(dir.dir, 'import.json'), new TextEncoder().encode(`${JSON.stringify(provenance, null, 2)}\n`))
     return E.right({ dir: dir.dir, checkpoint: dir.checkpoint, plan: plan.right, tensors: plan.right.copies.length })
   } catch (e) {
     return E.left(`${path}: ${messageOf(e)}`)

@@ -83,7 +83,7 @@ const intsOf = (v: PickleValue | undefined): number[] | undefined =>
 /** `_rebuild_tensor_v2(storage, offset, size, stride, requires_grad, backward_hooks[, metadata])`. */
 const rebuildTensor = (args: readonly PickleValue[]): E.Either<string, PickleValue> => {
   const [storage, offset, size, stride, requiresGrad] = args
-  if (args.length < 5 || args.length > 7) return E.left(`${args.length} arguments (expected 6 or 7)`)
+  if (args.length < 6 || args.length > 7) return E.left(`${args.length} arguments (expected 6 or 7)`)
   if (storage === undefined || !isStorage(storage)) return E.left('a first argument that is not a storage')
   const shape = intsOf(size)
   const strides = intsOf(stride)
