@@ -23,6 +23,7 @@ import { type HostTensor, PyDict, PyFloat, PyTuple, type PyValue, inferOrThrow }
 import { posEmbed2d } from '@jepa-ts/nn'
 import { type IjepaConfig, ijepaParts, scheduleValuesAt } from '@jepa-ts/ssl'
 import { specShapes } from '../import/official-sections.ts'
+import { ijepaOptGroups } from '../import/ijepa-opt-groups.ts'
 
 /** What the export needs of a checkpoint. */
 export interface ExportSource {
@@ -36,8 +37,6 @@ export interface ExportSource {
 
 /** Names of a module in the reference's `named_parameters` order: own params first, then the children's. */
 const officialOrder = (names: readonly string[], own: readonly string[]): string[] => [...own, ...names.filter((n) => !own.includes(n))]
-
-const decayed = (name: string, t: HostTensor): boolean => !name.includes('bias') && t.shape.length !== 1
 
 /** Builds the official checkpoint value (see the module contract). */
 export const ijepaOfficialValue = (src: ExportSource, config: IjepaConfig): E.Either<string, PyValue> => {
@@ -66,36 +65,24 @@ export const ijepaOfficialValue = (src: ExportSource, config: IjepaConfig): E.Ei
   const encoder = stateDict('params.encoder', encoderNames)
   const predictor = stateDict('params.predictor', predictorNames)
   const target = stateDict('target.encoder', encoderNames)
-  const groups = [
-    { module: 'encoder', entries: encoder.filter(([n, t]) => decayed(n, t)), exclude: false },
-    { module: 'predictor', entries: predictor.filter(([n, t]) => decayed(n, t)), exclude: false },
-    { module: 'encoder', entries: encoder.filter(([n, t]) => !decayed(n, t)), exclude: true },
-    { module: 'predictor', entries: predictor.filter(([n, t]) => !decayed(n, t)), exclude: true },
-  ]
   const { lr, wd } = scheduleValuesAt(parts.schedules, src.step)
+  const groups = ijepaOptGroups(encoder.map(([n, t]) => [n, t.shape.length] as const), predictor.map(([n, t]) => [n, t.shape.length] as const))
   const state: Array<readonly [number, PyValue]> = []
-  const paramGroups: PyValue[] = []
-  let index = 0
-  for (const g of groups) {
-    const ids: number[] = []
-    for (const [n] of g.entries) {
-      ids.push(index)
-      if (fixed[n] === undefined) {
-        state.push([index, new PyDict([
-          ['step', { dtype: 'F32', shape: [], data: new Float32Array([src.step]) }],
-          ['exp_avg', tensorAt(`opt.m.${g.module}.${n}`)],
-          ['exp_avg_sq', tensorAt(`opt.v.${g.module}.${n}`)],
-        ])])
-      }
-      index++
+  const paramGroups: PyValue[] = groups.map((g) => {
+    for (const slot of g.slots.filter((s) => !s.frozen)) {
+      state.push([slot.index, new PyDict([
+        ['step', { dtype: 'F32', shape: [], data: new Float32Array([src.step]) }],
+        ['exp_avg', tensorAt(`opt.m.${slot.module}.${slot.name}`)],
+        ['exp_avg_sq', tensorAt(`opt.v.${slot.module}.${slot.name}`)],
+      ])])
     }
-    paramGroups.push(new PyDict([
+    return new PyDict([
       ['lr', new PyFloat(lr)], ['betas', new PyTuple([new PyFloat(0.9), new PyFloat(0.999)])], ['eps', new PyFloat(1e-8)],
       ['weight_decay', new PyFloat(g.exclude ? 0 : wd)], ['amsgrad', false], ['foreach', null], ['maximize', false], ['capturable', false],
       ...(g.exclude ? [['WD_exclude', true] as const] : []),
-      ['params', ids],
-    ]))
-  }
+      ['params', g.slots.map((s) => s.index)],
+    ])
+  })
   if (missing.length > 0) return E.left(`the checkpoint lacks ${missing.length} tensors of the I-JEPA layout (${missing.slice(0, 6).join(', ')}${missing.length > 6 ? ', …' : ''})`)
   const ddp = (entries: ReadonlyArray<readonly [string, HostTensor]>): PyDict => new PyDict(entries.map(([n, t]) => [`module.${n}`, t] as const), true)
   return E.right(new PyDict([
