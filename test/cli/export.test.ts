@@ -2,7 +2,7 @@
  * `jepa export --to pytorch`: an I-JEPA run written as the official trainer's checkpoint.
  * (1) Without Python: importing the torch-written official fixture and exporting it again gives the
  * fixture's layout exactly — the same state-dict keys in the same order with bit-equal tensors, the
- * same four optimizer param groups and state slots. (2) With Debian's PyTorch (skipped, saying so,
+ * same four optimizer param groups and state slots, and bit-equal AdamW moments and steps. (2) With Debian's PyTorch (skipped, saying so,
  * when /usr/bin/python3 has no torch): a trained run's export loads strictly into the reference
  * modules and torch's AdamW (tools/torch/check_export.py), and PyTorch's target and context encoders
  * reproduce ours within 1e-4, with our moments as exp_avg.
@@ -73,6 +73,17 @@ test('import then export reproduces the official layout PyTorch wrote: keys, ord
     }
     assert.deepEqual(groupsOf(ours), groupsOf(theirs), 'the reference\'s four param groups, same indices')
     assert.deepEqual(stateSlots(ours), stateSlots(theirs), 'optimizer state for the same params (none for the frozen pos-embeds)')
+    const stateOf = (f: TorchFile): PickleDict => ((f.root as PickleDict).entries.get('opt') as PickleDict).entries.get('state') as PickleDict
+    for (const slot of stateSlots(theirs).map(Number)) {
+      for (const key of ['exp_avg', 'exp_avg_sq', 'step']) {
+        const read = (f: TorchFile) => {
+          const ref = (stateOf(f).entries.get(slot) as PickleDict).entries.get(key)!
+          return E.getOrElseW(() => assert.fail(`${slot}.${key}`))(f.readTensor(ref as Parameters<typeof f.readTensor>[0]))
+        }
+        const [a, b] = [read(ours), read(theirs)]
+        assert.ok(a.shape.join() === b.shape.join() && a.data.every((x, j) => Object.is(x, b.data[j])), `opt.state[${slot}].${key}: imported then exported bit for bit`)
+      }
+    }
     const top = [...(ours.root as PickleDict).entries.keys()]
     assert.deepEqual(top, ['encoder', 'predictor', 'target_encoder', 'opt', 'scaler', 'epoch', 'loss', 'batch_size', 'world_size', 'lr'])
     const step = (((ours.root as PickleDict).entries.get('opt') as PickleDict).entries.get('state') as PickleDict).entries.get(1) as PickleDict

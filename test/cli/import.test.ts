@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as tf from '@tensorflow/tfjs'
 import * as E from 'fp-ts/lib/Either.js'
-import { type DecodedTensor, decodeSafetensors, keyOf, useBackend } from '@jepa-ts/core'
+import { type DecodedTensor, PickleDict, decodeSafetensors, isTorchTensor, keyOf, openTorchFile, useBackend } from '@jepa-ts/core'
 import { encode, predict } from '@jepa-ts/nn'
 import { branch, decodeIjepaConfigOrThrow, ijepaParts } from '@jepa-ts/ssl'
 import { disposeState, loadCheckpointFor, readCheckpoint } from '@jepa-ts/train'
@@ -86,14 +86,35 @@ test('an official I-JEPA checkpoint imports with the architecture read from its 
   const provenance = JSON.parse(readFileSync(join(out, 'import.json'), 'utf8')) as Record<string, unknown>
   assert.equal(provenance.epoch, 3)
   assert.equal(provenance.ddpPrefix, true)
-  assert.match(String(provenance.notImported), /opt/)
+  assert.equal(provenance.notImported, 'scaler', 'the AdamW state is imported')
+  // The moments: every exp_avg / exp_avg_sq of the file is, bit for bit, one of our opt.m / opt.v
+  // tensors (found through the reference's param groups), and the run's step is the optimizer's.
+  assert.equal(file.meta.step, 1, 'one optimizer step was taken in the fixture')
+  const torchFile = openTorchFile(OFFICIAL)
+  if (E.isLeft(torchFile)) throw new Error(torchFile.left.message)
+  try {
+    const state = ((torchFile.right.root as PickleDict).entries.get('opt') as PickleDict).entries.get('state') as PickleDict
+    const ours = (moment: string): Set<string> => new Set(Object.entries(file.tensors).filter(([k]) => k.startsWith(`opt.${moment}.`)).map(([, t]) => `${t.shape.join()}:${[...t.data].join()}`))
+    const [m, v] = [ours('m'), ours('v')]
+    assert.ok(state.entries.size > 40)
+    for (const [slot, entry] of state.entries) {
+      for (const [key, set] of [['exp_avg', m], ['exp_avg_sq', v]] as const) {
+        const ref = (entry as PickleDict).entries.get(key)!
+        if (!isTorchTensor(ref)) assert.fail(`opt.state[${String(slot)}].${key}`)
+        const t = E.getOrElseW(() => assert.fail(key))(torchFile.right.readTensor(ref))
+        assert.ok(set.has(`${t.shape.join()}:${[...t.data].join()}`), `opt.state[${String(slot)}].${key} is imported`)
+      }
+    }
+  } finally {
+    torchFile.right.close()
+  }
 })
 
 test('jepa eval reads an imported run directory', async () => {
   const out = await imported()
   const io = capture()
   assert.equal(await runEval(out, { backend: 'cpu', data: 'synthetic', limit: 48, probeEpochs: 1 }, io), 0, io.lines.join('\n'))
-  assert.match(io.lines.join('\n'), /\| ijepa \(step 0\) \| \d+\.\d% \|/)
+  assert.match(io.lines.join('\n'), /\| ijepa \(step 1\) \| \d+\.\d% \|/)
 })
 
 test('a learned (not sin-cos) position embedding is refused naming the tensor, the difference and where', async () => {

@@ -10,17 +10,20 @@
  * `predictor_blocks.<i>`; heads from `--heads` or the standard width table — and checks every
  * name and shape against our encoder and predictor (`vit`, `predictor`; names are the reference's,
  * so the mapping is the identity after `module.`). Mapping: encoder → `params.encoder.*`, predictor
- * → `params.predictor.*`, target_encoder → `target.encoder.*`. The optimizer state is not imported
- * (the moments of the reference's param groups are left out; the run starts with fresh AdamW
- * moments), and this is said in the provenance. Masks: the paper's multi-block settings when they
+ * → `params.predictor.*`, target_encoder → `target.encoder.*`. The AdamW state (`opt`) is mapped
+ * through the reference's four param groups (`ijepa-opt-groups.ts`): `exp_avg` → `opt.m.*`,
+ * `exp_avg_sq` → `opt.v.*`, its step count becomes the run's step; when the groups or states do not
+ * have the reference's structure, the run starts with fresh moments at step 0 and the provenance
+ * says why. Masks: the paper's multi-block settings when they
  * fit the grid, else the corrected multi-block rule with minKeep 4 (the Fashion preset's).
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { type TorchFile, PickleDict, inferOrThrow } from '@jepa-ts/core'
+import { type TorchFile, type TorchTensorRef, PickleDict, inferOrThrow, isTorchTensor } from '@jepa-ts/core'
 import { multiBlockDefaults } from '@jepa-ts/masks'
 import { decodeIjepaConfig, ijepaParts } from '@jepa-ts/ssl'
 import type { JsonValue } from '@jepa-ts/train'
 import { type ImportPlan, type PlannedBuffer, type PlannedCopy, headsFor } from './import-plan.ts'
+import { ijepaOptGroups } from './ijepa-opt-groups.ts'
 import { type Section, blockCount, compareToSpecs, section, shapeOf, specShapes } from './official-sections.ts'
 
 /** Options of an import. */
@@ -59,6 +62,40 @@ const bufferOf = (source: string, s: Section, name: string, grid: number, dim: n
 
 const copiesOf = (s: Section, to: string, skip: ReadonlySet<string>): PlannedCopy[] =>
   [...s.entries].filter(([n]) => !skip.has(n)).map(([n, ref]) => ({ from: `${s.key}.${n}`, ref, to: `${to}.${n}` }))
+
+/** The moments of `opt` mapped onto our names, or the reason they cannot be. */
+type OptimizerPlan = { readonly copies: PlannedCopy[]; readonly steps: Array<TorchTensorRef | number> } | { readonly reason: string }
+
+const describeSizes = (xs: readonly number[]): string => `[${xs.join(', ')}]`
+
+/** Maps the file's AdamW state onto `opt.m.*` / `opt.v.*` through the reference's param groups. */
+const optimizerPlan = (file: Pick<TorchFile, 'root'>, encoder: Section, pred: Section): OptimizerPlan => {
+  const opt = file.root instanceof PickleDict ? file.root.entries.get('opt') : undefined
+  const state = opt instanceof PickleDict ? opt.entries.get('state') : undefined
+  const groups = opt instanceof PickleDict ? opt.entries.get('param_groups') : undefined
+  if (!(state instanceof PickleDict) || !Array.isArray(groups)) return { reason: 'the file has no AdamW state_dict under "opt"' }
+  const expected = ijepaOptGroups([...encoder.entries].map(([n, r]) => [n, r.shape.length] as const), [...pred.entries].map(([n, r]) => [n, r.shape.length] as const))
+  const found = groups.map((g) => (g instanceof PickleDict && Array.isArray(g.entries.get('params')) ? (g.entries.get('params') as unknown[]) : []))
+  const same = found.length === expected.length && expected.every((g, i) => found[i]!.length === g.slots.length && g.slots.every((s, j) => found[i]![j] === s.index))
+  if (!same) return { reason: `opt.param_groups of sizes ${describeSizes(found.map((f) => f.length))} are not the reference's four groups ${describeSizes(expected.map((g) => g.slots.length))}` }
+  const copies: PlannedCopy[] = []
+  const steps: Array<TorchTensorRef | number> = []
+  for (const slot of expected.flatMap((g) => g.slots)) {
+    const entry = state.entries.get(slot.index)
+    if (entry === undefined) continue
+    const ref = (slot.module === 'encoder' ? encoder : pred).entries.get(slot.name)!
+    if (slot.frozen || !(entry instanceof PickleDict)) return { reason: `opt.state[${slot.index}] (${slot.module}.${slot.name}) is not the AdamW state of a trained param` }
+    const [m, v, step] = [entry.entries.get('exp_avg'), entry.entries.get('exp_avg_sq'), entry.entries.get('step')]
+    if (m === undefined || v === undefined || !isTorchTensor(m) || !isTorchTensor(v) || m.shape.join() !== ref.shape.join() || v.shape.join() !== ref.shape.join()) {
+      return { reason: `opt.state[${slot.index}] (${slot.module}.${slot.name}) has no exp_avg / exp_avg_sq of shape [${ref.shape.join(', ')}]` }
+    }
+    if (!(typeof step === 'number' || (step !== undefined && isTorchTensor(step) && step.shape.length === 0))) return { reason: `opt.state[${slot.index}].step is not a number or a 0-d tensor` }
+    steps.push(step)
+    copies.push({ from: `opt.state[${slot.index}].exp_avg (${slot.module}.${slot.name})`, ref: m, to: `opt.m.${slot.module}.${slot.name}` })
+    copies.push({ from: `opt.state[${slot.index}].exp_avg_sq (${slot.module}.${slot.name})`, ref: v, to: `opt.v.${slot.module}.${slot.name}` })
+  }
+  return steps.length === 0 ? { reason: 'opt.state is empty (no step was taken)' } : { copies, steps }
+}
 
 /** Plans the import of an official I-JEPA checkpoint (see the module contract). */
 export const ijepaPlan = (file: Pick<TorchFile, 'source' | 'root'>, options: ImportOptions = {}): E.Either<string, ImportPlan> => {
@@ -107,17 +144,22 @@ export const ijepaPlan = (file: Pick<TorchFile, 'source' | 'root'>, options: Imp
     const badBuffer = buffers.find(E.isLeft)
     if (badBuffer !== undefined && E.isLeft(badBuffer)) return badBuffer
     const scalars = scalarsOf(file, ['epoch', 'loss', 'batch_size', 'world_size', 'lr'])
+    const optimizer = optimizerPlan(file, encoder, pred)
     const batchSize = options.batchSize ?? (typeof scalars.batch_size === 'number' && scalars.batch_size > 0 ? scalars.batch_size : 64)
     return E.right({
       family: 'ijepa',
       runConfig: { family: 'ijepa', model: withMasks ?? model, train: { batchSize, scheduleSteps: 1, seed: 0 } },
-      copies: [...copiesOf(encoder, 'params.encoder', encoderSkip), ...copiesOf(pred, 'params.predictor', predictorSkip), ...copiesOf(target, 'target.encoder', encoderSkip)],
+      copies: [
+        ...copiesOf(encoder, 'params.encoder', encoderSkip), ...copiesOf(pred, 'params.predictor', predictorSkip), ...copiesOf(target, 'target.encoder', encoderSkip),
+        ...('copies' in optimizer ? optimizer.copies : []),
+      ],
       buffers: buffers.map((b) => (b as E.Right<PlannedBuffer>).right),
+      ...('steps' in optimizer ? { optimizerSteps: optimizer.steps } : {}),
       provenance: {
         layout: 'facebookresearch/ijepa save_checkpoint',
         ddpPrefix: encoder.stripped,
         ...scalars,
-        notImported: 'opt (AdamW moments: the run starts with fresh moments at step 0), scaler',
+        notImported: 'reason' in optimizer ? `opt (${optimizer.reason}: the run starts with fresh AdamW moments at step 0), scaler` : 'scaler',
       },
     })
   })))

@@ -32,6 +32,12 @@ export interface ImportPlan {
   readonly runConfig: { readonly family: string; readonly model: JsonValue; readonly train: JsonValue }
   readonly copies: readonly PlannedCopy[]
   readonly buffers: readonly PlannedBuffer[]
+  /**
+   * The optimizer's step count when its moments are among `copies` (`opt.m.*`, `opt.v.*`): each
+   * state's `step` (a 0-d tensor, or a number in files of torch < 1.12), all of which must agree.
+   * Absent: fresh moments (zeros) at step 0.
+   */
+  readonly optimizerSteps?: ReadonlyArray<TorchTensorRef | number>
   /** Scalars of the file worth keeping (epoch, loss, lr, …) and what was left out. */
   readonly provenance: Readonly<Record<string, JsonValue>>
 }

@@ -4,7 +4,8 @@
  * inferred architecture), then read one tensor at a time; fixed position embeddings are compared
  * with our 2-D sin-cos table; the result is written as `checkpoint.safetensors` in the format
  * `jepa train` writes (params, target, fresh AdamW moments, metadata with the run config), plus
- * `import.json` saying where it came from.
+ * `import.json` saying where it came from. The run's step is the optimizer's step count when the
+ * layout's AdamW state was imported, else 0 (fresh moments).
  *
  * Contract: `importTorchCheckpoint(path, options)` returns `Right({ dir, plan })` or `Left(message)`
  * naming the file and the tensor. A position embedding that differs from the table by more than
@@ -88,13 +89,31 @@ const readState = (file: TorchFile, plan: ImportPlan): E.Either<string, Record<s
     if (E.isLeft(t)) return E.left(t.left.message)
     if (t.right.dtype !== 'F32') return E.left(`${file.source}: ${c.from}: expected a floating-point tensor, got an integer one`)
     out[c.to] = t.right
-    if (c.to.startsWith('params.')) {
-      const rest = c.to.slice('params.'.length)
-      out[`opt.m.${rest}`] = { dtype: 'F32', shape: t.right.shape, data: new Float32Array(t.right.data.length) }
-      out[`opt.v.${rest}`] = { dtype: 'F32', shape: t.right.shape, data: new Float32Array(t.right.data.length) }
-    }
+  }
+  // Params whose moments the file does not hold (fresh runs, params never stepped) start at zero.
+  for (const [path, t] of Object.entries(out)) {
+    if (!path.startsWith('params.')) continue
+    const rest = path.slice('params.'.length)
+    for (const moment of ['m', 'v']) out[`opt.${moment}.${rest}`] ??= { dtype: 'F32', shape: t.shape, data: new Float32Array(t.data.length) }
   }
   return E.right(out)
+}
+
+/** The optimizer step count of the plan: every state's `step` must agree; 0 without moments. */
+const stepOf = (file: TorchFile, plan: ImportPlan): E.Either<string, number> => {
+  const values: number[] = []
+  for (const s of plan.optimizerSteps ?? []) {
+    if (typeof s === 'number') values.push(s)
+    else {
+      const t = file.readTensor(s, 'opt.state[*].step')
+      if (E.isLeft(t)) return E.left(t.left.message)
+      values.push(t.right.data[0]!)
+    }
+  }
+  const distinct = [...new Set(values)]
+  if (distinct.length > 1) return E.left(`${file.source}: opt.state steps differ (${distinct.slice(0, 4).join(', ')}); expected one step count for every param`)
+  const step = distinct[0] ?? 0
+  return Number.isSafeInteger(step) && step >= 0 ? E.right(step) : E.left(`${file.source}: opt.state step ${step}: expected a whole number ≥ 0`)
 }
 
 /** Imports a checkpoint (see the module contract). */
@@ -109,6 +128,8 @@ export const importTorchCheckpoint = async (path: string, options: ImportTorchOp
     if (E.isLeft(run)) return E.left(run.left.format())
     const tensors = readState(file, plan.right)
     if (E.isLeft(tensors)) return tensors
+    const step = stepOf(file, plan.right)
+    if (E.isLeft(step)) return step
     let dir
     try {
       dir = prepareRunDir(options.out)
@@ -121,7 +142,7 @@ export const importTorchCheckpoint = async (path: string, options: ImportTorchOp
       version: CHECKPOINT_VERSION,
       family: plan.right.family,
       config: run.right.json,
-      step: 0,
+      step: step.right,
       key: keyToString(keyOf(run.right.train.seed)),
       dataset: `imported:${path}`,
       datasetSize: 0,
