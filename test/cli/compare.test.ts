@@ -6,7 +6,9 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import type { CommandIo } from '../../packages/cli/src/commands/train.ts'
 import { runCompare, runNames } from '../../packages/cli/src/commands/compare.ts'
-import { lineChartSvg } from '../../packages/cli/src/commands/compare-charts.ts'
+import { lineChartSvg, logTicks, niceTicks } from '../../packages/cli/src/commands/compare-charts.ts'
+import { barRows } from '../../packages/cli/src/commands/compare.ts'
+import { writeBarChartSvg } from '@jepa-ts/eval'
 
 const dir = (): string => mkdtempSync(join(tmpdir(), 'jepa-cli-compare-'))
 const capture = (): CommandIo & { lines: string[] } => {
@@ -29,7 +31,8 @@ test('jepa compare trains each config under the same step budget and writes resu
   assert.equal(await runCompare(configs, { budgetSteps: 3, out, backend: 'cpu', limit: 48, probeEpochs: 1 }, io), 0, `exit 0: ${io.lines.join('\n')}`)
   const md = readFileSync(join(out, 'results.md'), 'utf8')
   for (const method of ['narrow: linear-ae \\(step 3\\)', 'narrow: linear-ae \\(random init\\)', 'wide: linear-ae \\(step 3\\)', 'wide: linear-ae \\(random init\\)', 'raw pixels']) {
-    assert.match(md, new RegExp(`\\| ${method} \\| \\d+\\.\\d% \\| \\d+\\.\\d% \\|`), `row ${method}`)
+    // linear top-1, attentive top-1 (— : linear-ae exposes no tokens; raw pixels have them), kNN top-1
+    assert.match(md, new RegExp(`\\| ${method} \\| \\d+\\.\\d% \\| (\\d+\\.\\d%|—) \\| \\d+\\.\\d% \\|`), `row ${method}`)
   }
   assert.match(md, /`jepa train .*narrow\.json --out .*narrow --steps 3 --backend cpu && jepa eval .*narrow --limit 48 --probe-epochs 1 --backend cpu`/)
   for (const f of ['loss', 'rankme', 'probe-vs-time', 'linear-top1']) {
@@ -42,6 +45,32 @@ test('jepa compare trains each config under the same step budget and writes resu
   assert.equal(json.rows.length, 5, 'two runs × (trained, random init) + raw pixels')
   const lines = readFileSync(join(out, 'narrow', 'metrics.jsonl'), 'utf8').trim().split('\n')
   assert.equal(lines.length, 3, 'the budget overrides train.steps')
+  // learning curves: the default --curve 0.1,0.25,0.5 of 3 steps snapshots steps 1 (≥ 0.1 and 0.25) and 2 (≥ 0.5); step 3 is the checkpoint
+  assert.ok(existsSync(join(out, 'narrow', 'snapshots', 'step-1.safetensors')) && existsSync(join(out, 'narrow', 'snapshots', 'step-2.safetensors')), 'snapshots written')
+  assert.equal(existsSync(join(out, 'narrow', 'snapshots', 'step-3.safetensors')), false, 'no snapshot at the end of the budget')
+  const curves = (json as unknown as { curves: Record<string, Array<{ step: number; wallSeconds: number; linearTop1: number }>> }).curves
+  for (const run of ['narrow', 'wide']) {
+    assert.deepEqual(curves[run]!.map((p) => p.step), [0, 1, 2, 3], `${run}'s curve points: the random init, two snapshots, the checkpoint`)
+    assert.equal(curves[run]![0]!.wallSeconds, 0)
+    for (const p of curves[run]!.slice(1)) assert.ok(p.wallSeconds > 0 && p.linearTop1 >= 0 && p.linearTop1 <= 1, `${run} point ${JSON.stringify(p)}`)
+  }
+  const probeSvg = readFileSync(join(out, 'probe-vs-time.svg'), 'utf8')
+  assert.match(probeSvg, />raw pixels \d+\.\d%</, 'the raw-pixel baseline is in the legend')
+  assert.match(probeSvg, /init \d+\.\d%</, 'the random-init baseline is in the legend')
+  assert.equal((probeSvg.match(/stroke-dasharray/g) ?? []).length >= 4, true, 'baselines are dashed lines (plot + legend)')
+})
+
+test('jepa compare --curve none writes no snapshots; a bad --curve is refused by its parser', async () => {
+  const { parseCurve } = await import('../../packages/cli/src/commands/compare.ts')
+  assert.deepEqual(parseCurve('0.5,0.1,0.5'), [0.1, 0.5])
+  assert.deepEqual(parseCurve('none'), [])
+  for (const bad of ['0', '1', '0.2,', 'x', '-0.1']) assert.throws(() => parseCurve(bad), /--curve expects fractions in \(0, 1\)/, bad)
+  const root = dir()
+  const configs = writeConfigs(root, { only: config(4) })
+  const out = join(root, 'out')
+  const io = capture()
+  assert.equal(await runCompare(configs, { budgetSteps: 2, out, backend: 'cpu', limit: 32, probeEpochs: 1, curve: [] }, io), 0, io.lines.join('\n'))
+  assert.equal(existsSync(join(out, 'only', 'snapshots')), false)
 })
 
 test('jepa compare checks everything before training: budget, every config, output directory, existing checkpoints', async () => {
@@ -118,4 +147,51 @@ test('a run that diverges is reported: exit 1, its last good checkpoint is evalu
   assert.match(md, /- bad: loss became NaN at step 3; stopped without writing a checkpoint; the last good checkpoint is .*bad\/checkpoint\.safetensors; its row evaluates that checkpoint/)
   assert.match(md, /\| bad: nan-ae \(step 2\) — diverged \| \d+\.\d% \|/)
   assert.match(md, /\| ok: linear-ae \(step 4\) \| \d+\.\d% \|/)
+})
+
+test('jepa compare --seeds 2 trains each config per seed and reports mean ± sd and the claims', async () => {
+  const root = dir()
+  const configs = writeConfigs(root, { only: config(4) })
+  const out = join(root, 'out')
+  const io = capture()
+  assert.equal(await runCompare(configs, { budgetSteps: 2, out, backend: 'cpu', limit: 40, probeEpochs: 1, curve: [], seeds: 2 }, io), 0, io.lines.join('\n'))
+  const md = readFileSync(join(out, 'results.md'), 'utf8')
+  assert.match(md, /## Across seeds/)
+  assert.match(md, /\| only: linear-ae \| 2 \| \d+\.\d ± \d+\.\d% \|/, md)
+  assert.match(md, /\| only: linear-ae \(random init\) \| 2 \| /)
+  assert.match(md, /\| only: linear-ae vs raw pixels \| linear top-1 \| [+-]\d+\.\d points \| 2 vs 1 \| (yes|no)/)
+  assert.match(md, /jepa train .*only\.json --out .*only-seed1 --steps 2 --seed 1/)
+  const seedOf = (run: string): unknown => JSON.parse(readFileSync(join(out, run, 'metrics.jsonl'), 'utf8').split('\n')[0]!).loss
+  assert.notEqual(seedOf('only-seed0'), seedOf('only-seed1'), 'the two seeds train differently')
+})
+
+test('niceTicks: round steps (1, 2, 2.5, 5 × 10^k) covering the data in at most 5 intervals', () => {
+  fc.assert(
+    fc.property(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.double({ min: 1e-6, max: 1e6, noNaN: true }), (lo, width) => {
+      const hi = lo + width
+      const { domain, ticks } = niceTicks(lo, hi)
+      const step = ticks[1]! - ticks[0]!
+      assert.ok(domain[0] <= lo + 1e-8 * step && domain[1] >= hi - 1e-8 * step, `domain ${domain} covers [${lo}, ${hi}]`)
+      assert.ok(ticks.length >= 2 && ticks.length <= 6, `${ticks.length} ticks`)
+      const mantissa = step / 10 ** Math.floor(Math.log10(step))
+      assert.ok([1, 2, 2.5, 5, 10].some((m) => Math.abs(mantissa - m) < 1e-6 * m), `step ${step}`)
+      ticks.forEach((t, i) => assert.ok(Math.abs(t - ticks[0]! - i * step) <= 1e-9 * Math.max(1, Math.abs(t)), 'evenly spaced'))
+    }),
+  )
+  assert.deepEqual(niceTicks(0.49, 0.81).ticks, [0.4, 0.5, 0.6, 0.7, 0.8, 0.9])
+  assert.deepEqual(niceTicks(0, 240).ticks, [0, 50, 100, 150, 200, 250])
+  assert.deepEqual(logTicks(Math.log10(0.03), Math.log10(0.5)).ticks.map((t) => Number((10 ** t).toPrecision(3))), [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1])
+})
+
+test('charts never clip a label: the legend and the bar labels are as wide as the longest name', () => {
+  const long = 'ijepa-main-seed2: ijepa (random init) with a long name'
+  const svg = lineChartSvg({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ name: long, points: [[0, 1], [1, 2]] }], hlines: [{ name: 'raw pixels 78.7%', y: 1.5 }] })
+  const width = Number(/width="(\d+(?:\.\d+)?)"/.exec(svg)![1])
+  const x = Number(new RegExp(`<text x="([\\d.]+)" y="[\\d.]+">${long.replace(/[()]/g, '\\$&')}<`).exec(svg)![1])
+  assert.ok(x + 7 * long.length <= width, `legend text ends at ${x + 7 * long.length} of ${width}`)
+  const bars = writeBarChartSvg([{ method: long, linearTop1: 0.5 }], 'linearTop1')
+  const anchor = Number(/<text x="([\d.]+)" y="[\d.]+" text-anchor="end">/.exec(bars)![1])
+  assert.ok(anchor - 7.5 * long.length >= 0, `the bar label starts at ${anchor - 7.5 * long.length}`)
+  const rows = [{ method: 'a: ijepa (random init)', linearTop1: 0.5, knnTop1: 0.4 }, { method: 'b: ijepa (random init)', linearTop1: 0.5, knnTop1: 0.4 }, { method: 'c: mae (random init)', linearTop1: 0.6, knnTop1: 0.4 }]
+  assert.deepEqual(barRows(rows).map((r) => r.method), ['a: ijepa (random init)', 'c: mae (random init)'], 'one random-init bar per distinct encoder')
 })

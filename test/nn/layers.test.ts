@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import * as tf from '@tensorflow/tfjs'
 import * as E from 'fp-ts/lib/Either.js'
-import { type AnyLayer, type Dims, type ParamTree, countParams, countSpecs, disposeTree, initOrThrow, keyOf } from '@jepa-ts/core'
+import { type AnyLayer, type Dims, type ParamTree, countSpecs, disposeTree, initOrThrow, keyOf } from '@jepa-ts/core'
 import { attention, block, dropPath, dropout, gelu, geluErf, layerNorm, linear, mlp, patchEmbed, pixelNorm } from '@jepa-ts/nn'
 
 await tf.setBackend('cpu')
@@ -154,25 +154,8 @@ test('dropPath drops whole samples: each sample is all 0 or all 1/(1 − p); ide
   assert.match(leftOf(dropPath({ dropProb: -0.1 }) as AnyLayer, [2, 3]), /at drop_path: expected dropProb in \[0, 1\)/)
 })
 
-test('attention is permutation-equivariant over tokens: attn(x[π]) = attn(x)[π]', () => {
-  fc.assert(
-    fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 2 }), fc.nat(1000), (heads, hd, n, b, seed) => {
-      const dim = heads * hd
-      const l = attention(dim, heads)
-      const { params } = initOrThrow(l, keyOf(seed), [b, n, dim])
-      const perm = Array.from({ length: n }, (_, i) => (i * 5 + seed) % n)
-      if (new Set(perm).size !== n) perm.splice(0, n, ...Array.from({ length: n }, (_, i) => n - 1 - i))
-      const x = tf.randomNormal([b, n, dim], 0, 3, 'float32', seed + 1)
-      const idx = tf.tensor1d(perm, 'int32')
-      const lhs = host(() => l.apply(params, tf.gather(x, idx, 1), ctx(0)))
-      const rhs = host(() => tf.gather(l.apply(params, x, ctx(0)), idx, 1))
-      tf.dispose([x, idx])
-      disposeTree(params)
-      return lhs.shape.join() === [b, n, dim].join() && close(lhs.data, rhs.data, 1e-5)
-    }),
-    { numRuns: 25 },
-  )
-})
+// Token-permutation equivariance of attention (and of every token-wise layer) is checked by the
+// laws kit: test/laws/builtin-layers.test.ts (checkLayer's token-equivariance law).
 
 test('attention mixes tokens: one token changed changes every output token (softmax over keys, not queries)', () => {
   const l = attention(8, 2)
@@ -240,23 +223,8 @@ test('patchEmbed: a patch size that does not divide the image is an init error n
   assert.match(leftOf(patchEmbed(4, 3, 8) as AnyLayer, [1, 32, 32, 1]), /NHWC images \[B, H, W, 3\].*got \[1, 32, 32, 1\]/)
 })
 
-test('param counts from infer equal the sizes of the created tensors for each layer', () => {
-  const cases: Array<readonly [AnyLayer, Dims]> = [
-    [linear(5, 3) as AnyLayer, [2, 5]],
-    [layerNorm(6) as AnyLayer, [2, 6]],
-    [mlp(4, 8) as AnyLayer, [1, 3, 4]],
-    [attention(6, 3) as AnyLayer, [1, 3, 6]],
-    [block(8, 2) as AnyLayer, [1, 3, 8]],
-    [patchEmbed(2, 3, 5) as AnyLayer, [1, 4, 6, 3]],
-  ]
-  for (const [l, dims] of cases) {
-    const inf = l.infer(dims, l.name)
-    assert.ok(E.isRight(inf))
-    const { params } = initOrThrow(l, keyOf(0), dims)
-    assert.equal(countParams(params), countSpecs(inf.right.params), l.kind)
-    disposeTree(params)
-  }
-})
+// infer's param count and shapes against init and apply, for every nn layer: checkLayer's
+// infer-agrees law in test/laws/builtin-layers.test.ts.
 
 test('pixelNorm standardizes per channel (one number or one per channel), adds no params, and names bad settings', () => {
   fc.assert(

@@ -67,16 +67,19 @@ export interface RunConfig {
   readonly json: JsonValue
 }
 
-/** Overrides from the command line (`--steps`, `--seconds`). */
+/** Overrides from the command line (`--steps`, `--seconds`; `jepa compare --seeds` sets `seed`). */
 export interface BudgetOverride {
   readonly steps?: number
   readonly wallClockSeconds?: number
+  /** Replaces `train.seed`. */
+  readonly seed?: number
 }
 
 const toJson = (value: unknown): JsonValue => JSON.parse(JSON.stringify(value)) as JsonValue
 
 /** Applies a budget override to the raw `train` section (so it is validated like the file). */
 const withBudget = (train: unknown, budget: BudgetOverride): unknown => {
+  if (budget.seed !== undefined && typeof train === 'object' && train !== null && !Array.isArray(train)) return withBudget({ ...train, seed: budget.seed }, { ...budget, seed: undefined })
   if (budget.steps === undefined && budget.wallClockSeconds === undefined) return train
   if (typeof train !== 'object' || train === null || Array.isArray(train)) return train
   const rest = Object.fromEntries(Object.entries(train).filter(([k]) => k !== 'steps' && k !== 'wallClockSeconds'))

@@ -130,7 +130,9 @@ const serialOf = (layers: readonly AnyLayer[]): AnyLayer => {
       }
       return E.right(scope.done(dims))
     },
-    apply: (params, x, ctx) => children.reduce<AnyValue>((v, child, i) => child.apply(scopeOf(params, child), v as never, withKey(ctx, i)) as AnyValue, x),
+    // tidy: the intermediate values between children are released even when the caller runs no tidy.
+    apply: (params, x, ctx) =>
+      tf.tidy(() => children.reduce<AnyValue>((v, child, i) => child.apply(scopeOf(params, child), v as never, withKey(ctx, i)) as AnyValue, x) as tf.Tensor | tf.Tensor[]),
   })
   return Object.assign(base, { children }) as SerialLayer
 }
@@ -221,7 +223,7 @@ export const residual = <S extends Sig>(f: Layer<S, S>): Layer<S, S> => {
       if (E.isLeft(added)) return added
       return E.right(scope.done(inDims, isMulti(inDims) ? 0 : sizeOf(inDims as Dims)))
     },
-    apply: (params, x, ctx) => tf.add(x as tf.Tensor, child.apply(scopeOf(params, child), x as never, withKey(ctx, 0)) as tf.Tensor),
+    apply: (params, x, ctx) => tf.tidy(() => tf.add(x as tf.Tensor, child.apply(scopeOf(params, child), x as never, withKey(ctx, 0)) as tf.Tensor)),
   })
 }
 

@@ -41,3 +41,45 @@ export function rawPixelFeatures(images: tf.Tensor4D | HostImages): tf.Tensor2D 
   const [n, d] = checkImageShape(images.shape, images.values.length)
   return { values: images.values, shape: [n, d] }
 }
+
+/** Row-major `[N, T, D]` tokens on the host (as `attentive-probe.ts`'s `HostTokens`). */
+export interface HostPixelTokens {
+  readonly values: Float32Array
+  readonly shape: readonly [number, number, number]
+}
+
+/**
+ * Raw-pixel tokens for the attentive probe: the image cut into non-overlapping `patch × patch`
+ * squares in row-major order (as a ViT's patch embedding reads them), each token holding its
+ * patch·patch·C pixel values followed by a one-hot of its row and a one-hot of its column — so the
+ * probe, like an encoder's tokens, knows where each token sits.
+ *   [N, H, W, C] → [N, (H/patch)·(W/patch), patch²·C + H/patch + W/patch]
+ * Throws when `patch` does not divide H and W.
+ */
+export const rawPixelTokens = (images: HostImages, patch: number): HostPixelTokens => {
+  checkImageShape(images.shape, images.values.length)
+  const [n, h, w, c] = images.shape
+  if (!(Number.isInteger(patch) && patch >= 1 && h % patch === 0 && w % patch === 0)) {
+    throw new EvalInputError(evalError('patch', `a positive integer dividing the image (${h}×${w})`, String(patch)))
+  }
+  const gh = h / patch
+  const gw = w / patch
+  const d = patch * patch * c + gh + gw
+  const out = new Float32Array(n * gh * gw * d)
+  for (let i = 0; i < n; i++) {
+    for (let r = 0; r < gh; r++) {
+      for (let q = 0; q < gw; q++) {
+        const base = ((i * gh + r) * gw + q) * d
+        let j = 0
+        for (let y = 0; y < patch; y++) {
+          for (let x = 0; x < patch; x++) {
+            for (let ch = 0; ch < c; ch++) out[base + j++] = images.values[((i * h + r * patch + y) * w + q * patch + x) * c + ch]!
+          }
+        }
+        out[base + j + r] = 1
+        out[base + j + gh + q] = 1
+      }
+    }
+  }
+  return { values: out, shape: [n, gh * gw, d] }
+}

@@ -2,7 +2,7 @@
  * The comparison report's table: one row per method (a model family, or a baseline such as raw
  * pixels or a random-init encoder), plain data in, Markdown out.
  *
- *   | method | linear top-1 | kNN top-1 | RankMe | collapse std | images/s | wall time | command |
+ *   | method | linear top-1 | attentive top-1 | kNN top-1 | RankMe | collapse std | images/s | wall time | command |
  *
  * Accuracies are fractions in [0, 1], rendered as percentages with one decimal; RankMe with one
  * decimal; collapse std with four; images/s with one; wall time as `1h 02m`, `3m 07s` or `12.3 s`.
@@ -15,6 +15,8 @@ export interface CompareRow {
   readonly method: string
   /** Linear-probe top-1, in [0, 1]. */
   readonly linearTop1?: number
+  /** Attentive-probe top-1 over the frozen tokens, in [0, 1]. */
+  readonly attentiveTop1?: number
   /** kNN top-1, in [0, 1]. */
   readonly knnTop1?: number
   readonly rankMe?: number
@@ -30,6 +32,7 @@ export interface CompareRow {
 /** The numeric columns, by field, with their headers (also the metrics a bar chart can show). */
 export const COMPARE_METRICS = {
   linearTop1: 'linear top-1',
+  attentiveTop1: 'attentive top-1',
   knnTop1: 'kNN top-1',
   rankMe: 'RankMe',
   collapseStd: 'collapse std',
@@ -47,6 +50,7 @@ export const formatMetric = (metric: CompareMetric, value: number | undefined): 
   if (value === undefined || !Number.isFinite(value)) return missing
   switch (metric) {
     case 'linearTop1':
+    case 'attentiveTop1':
     case 'knnTop1':
       return `${(100 * value).toFixed(1)}%`
     case 'rankMe':

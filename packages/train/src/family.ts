@@ -14,6 +14,9 @@
  * - `features(state, images)` gives the representation used for evaluation, `[B, D]` (the
  *   average-pooled tokens of the EMA target encoder for I-JEPA, of the encoder for the others).
  *   The caller owns the result.
+ * - `tokens(state, images)` (optional) gives the same representation before pooling, `[B, T, D]`
+ *   (T tokens of `featureDim` features each), for probes that look at every token (the attentive
+ *   probe). Families without tokens are evaluated without it. The caller owns the result.
  * Checkpoints store `stateToTree(state)` (params, target, opt.m, opt.v as one tree) plus `step`.
  */
 import * as tf from '@tensorflow/tfjs'
@@ -54,6 +57,8 @@ export interface Family {
   features(state: TrainState, images: tf.Tensor4D): tf.Tensor2D
   /** Width D of `features`. */
   readonly featureDim: number
+  /** Frozen tokens for evaluation, [B, T, D] with D = `featureDim` (optional). */
+  tokens?(state: TrainState, images: tf.Tensor4D): tf.Tensor3D
 }
 
 /** Everything in a state as one tree: `params.*`, `target.*`, `opt.m.*`, `opt.v.*`. */

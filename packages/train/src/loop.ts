@@ -19,6 +19,8 @@
  *   checkpoint; the outcome is `diverged` with a message naming the step and that checkpoint.
  * - `signal` (wired to SIGINT by the CLI) is checked between steps: the step in flight finishes, no
  *   checkpoint write is ever cut, and the outcome is `interrupted` with the last good checkpoint.
+ * - `snapshotFractions`: when a step ends past one of these fractions of the budget, a snapshot of
+ *   the state is written to `snapshots/step-<k>.safetensors` (`snapshots.ts`; never the checkpoint).
  * - metrics.jsonl gets one line per step (`metrics-log.ts`); every `monitor.every` steps the
  *   monitor's numbers (RankMe, collapse std) join that step's line.
  * Ownership: the returned `state` is the caller's (dispose it with `disposeState`). Batch tensors are
@@ -33,6 +35,7 @@ import { type MetricsRecord, openMetricsLog } from './metrics-log.ts'
 import type { ProgressReporter } from './progress.ts'
 import { startingState } from './resume.ts'
 import { prepareRunDir } from './run-dir.ts'
+import { checkSnapshotFractions, dueSnapshots, writeSnapshot } from './snapshots.ts'
 
 /** Periodic measurements of the representation (e.g. RankMe and collapse std on a fixed batch). */
 export interface TrainMonitor {
@@ -66,6 +69,11 @@ export interface TrainOptions {
   readonly progress?: ProgressReporter
   /** Aborting stops the run between steps. */
   readonly signal?: AbortSignal
+  /**
+   * Fractions of the budget (each in (0, 1)) at which a snapshot is written to
+   * `snapshots/step-<k>.safetensors` (`snapshots.ts`), for learning curves. Default none.
+   */
+  readonly snapshotFractions?: readonly number[]
   /** Failure injection for checkpoint writes (tests). */
   readonly writeAll?: WriteAll
 }
@@ -105,6 +113,7 @@ const checkBudget = (o: TrainOptions): void => {
     throw new RangeError(`train: wallClockSeconds must be a positive number, got ${o.wallClockSeconds}`)
   }
   stepsPerEpoch(o.dataset.size, o.batchSize, { dropLast: true })
+  checkSnapshotFractions(o.snapshotFractions ?? [])
 }
 
 /** The metadata a checkpoint of this run carries, except the step. */
@@ -144,6 +153,9 @@ export const train = async (o: TrainOptions): Promise<TrainResult> => {
     await writeCheckpoint(paths, state, { ...meta, step: state.step }, o.writeAll === undefined ? {} : { writeAll: o.writeAll })
     checkpoint = paths.checkpoint
   }
+  const budgetFraction = (): number =>
+    Math.max(o.steps !== undefined ? state.step / o.steps : 0, o.wallClockSeconds !== undefined ? elapsed() / o.wallClockSeconds : 0)
+  const snapshotsDone = new Set<number>()
   const lastGood = (): string => (checkpoint === undefined ? 'no checkpoint was written yet' : `the last good checkpoint is ${checkpoint}`)
   const finish = (outcome: TrainOutcome, message: string): TrainResult => {
     o.progress?.stop()
@@ -183,6 +195,11 @@ export const train = async (o: TrainOptions): Promise<TrainResult> => {
         : o.wallClockSeconds !== undefined ? Math.max(0, o.wallClockSeconds - elapsed()) : undefined
       o.progress?.update({ step: state.step, loss: result.metrics.loss, ...(result.metrics.lr === undefined ? {} : { lr: result.metrics.lr }), imagesPerSecond, ...(etaSeconds === undefined ? {} : { etaSeconds }) })
       if (state.step % o.checkpointEvery === 0 && !budgetDone()) await save()
+      const due = budgetDone() ? [] : dueSnapshots(o.snapshotFractions ?? [], snapshotsDone, budgetFraction())
+      if (due.length > 0) {
+        await writeSnapshot(paths.dir, state, { ...meta, step: state.step })
+        for (const f of due) snapshotsDone.add(f)
+      }
     }
     if (state.step !== firstStep || checkpoint === undefined) await save()
     return finish('completed', `trained to step ${state.step}; checkpoint ${paths.checkpoint}`)

@@ -8,7 +8,10 @@
  *   results.json        the same rows as data
  *   loss.svg            loss curves (x = step)
  *   rankme.svg          RankMe over training (the monitor's numbers, x = step)
- *   probe-vs-time.svg   linear-probe top-1 against training wall time
+ *   probe-vs-time.svg   linear-probe top-1 against training wall time: one curve per run through its
+ *                       snapshots (`--curve`, default at 10%, 25% and 50% of the budget) and its
+ *                       final checkpoint, the raw-pixel and random-init baselines as dashed lines
+ *   attentive-vs-time.svg  the same for the attentive probe (when the families expose tokens)
  *   linear-top1.svg     linear-probe top-1 per method (bars)
  *   *.png               each figure rasterized by sharp
  *   <name>/             each run's directory (checkpoint, metrics.jsonl, eval.md)
@@ -25,8 +28,8 @@ import type { Command } from 'commander'
 import sharp from 'sharp'
 import * as E from 'fp-ts/lib/Either.js'
 import { atomicWriteFile, keyOf, stream } from '@jepa-ts/core'
-import { type CompareRow, compareTable, writeBarChartSvg } from '@jepa-ts/eval'
-import { type TrainResult, disposeState, parseMetrics, prepareRunDir, runPaths } from '@jepa-ts/train'
+import { type Claim, type CompareRow, type SeedGroup, claim, claimsTable, compareTable, seedTable, writeBarChartSvg } from '@jepa-ts/eval'
+import { type TrainResult, disposeState, listSnapshots, parseMetrics, prepareRunDir, runPaths } from '@jepa-ts/train'
 import { type BudgetOverride, type RunConfig, readRunConfig } from '../config.ts'
 import { type FamilyRegistry, defaultFamilies } from './families.ts'
 import { type CommandIo, EXIT, activateBackend, consoleIo, parsers, trainRunConfig, withInterrupt } from './train.ts'
@@ -44,7 +47,36 @@ export interface CompareOptions {
   readonly backend?: string
   readonly limit?: number
   readonly probeEpochs?: number
+  readonly attentiveEpochs?: number
   readonly resume?: boolean
+  /** Budget fractions at which each run is snapshotted and evaluated (learning curves); [] = none. */
+  readonly curve?: readonly number[]
+  /** Train each config with seeds 0..n−1 (overriding train.seed) and report mean ± sd; default 1 (the config's seed). */
+  readonly seeds?: number
+}
+
+/** The default `--curve`: snapshots at 10%, 25% and 50% of each run's budget (the final checkpoint is 100%). */
+export const DEFAULT_CURVE = [0.1, 0.25, 0.5] as const
+
+/** Parses `--curve`: comma-separated fractions in (0, 1), or `none`. */
+export const parseCurve = (value: string): number[] => {
+  if (value.trim() === 'none') return []
+  const parts = value.split(',').map((p) => p.trim())
+  const fractions = parts.map(Number)
+  fractions.forEach((f, i) => {
+    if (parts[i] === '' || !(f > 0 && f < 1)) throw new Error(`--curve expects fractions in (0, 1) separated by commas, or "none"; got "${parts[i]}" in "${value}"`)
+  })
+  return [...new Set(fractions)].sort((a, b) => a - b)
+}
+
+/** One point of a run's learning curve: a snapshot (or the final checkpoint) and its scores. */
+export interface CurvePoint {
+  readonly step: number
+  readonly wallSeconds: number | undefined
+  readonly linearTop1: number | undefined
+  readonly attentiveTop1: number | undefined
+  readonly knnTop1: number | undefined
+  readonly rankMe: number | undefined
 }
 
 /** Unique run names from config file names (`ijepa`, `ijepa-2`, …). */
@@ -63,12 +95,15 @@ const quote = (s: string): string => (/^[A-Za-z0-9_./=:-]+$/.test(s) ? s : `'${s
 /** The command line that reproduces one row. */
 export const reproduceCommand = (configPath: string, runDir: string, budget: BudgetOverride, o: CompareOptions): string => {
   const common = [...(o.data === undefined ? [] : ['--data', quote(o.data)]), ...(o.backend === undefined ? [] : ['--backend', o.backend])]
-  const trainArgs = ['jepa', 'train', quote(configPath), '--out', quote(runDir), ...(budget.steps === undefined ? [] : ['--steps', String(budget.steps)]), ...(budget.wallClockSeconds === undefined ? [] : ['--seconds', String(budget.wallClockSeconds)]), ...common]
-  const evalArgs = ['jepa', 'eval', quote(runDir), ...(o.limit === undefined ? [] : ['--limit', String(o.limit)]), ...(o.probeEpochs === undefined ? [] : ['--probe-epochs', String(o.probeEpochs)]), ...common]
+  const trainArgs = ['jepa', 'train', quote(configPath), '--out', quote(runDir), ...(budget.steps === undefined ? [] : ['--steps', String(budget.steps)]), ...(budget.wallClockSeconds === undefined ? [] : ['--seconds', String(budget.wallClockSeconds)]), ...(budget.seed === undefined ? [] : ['--seed', String(budget.seed)]), ...common]
+  const evalArgs = ['jepa', 'eval', quote(runDir), ...(o.limit === undefined ? [] : ['--limit', String(o.limit)]), ...(o.probeEpochs === undefined ? [] : ['--probe-epochs', String(o.probeEpochs)]), ...(o.attentiveEpochs === undefined ? [] : ['--attentive-epochs', String(o.attentiveEpochs)]), ...common]
   return `${trainArgs.join(' ')} && ${evalArgs.join(' ')}`
 }
 
 interface Planned {
+  /** The config's run name (shared by its seeds). */
+  readonly group: string
+  readonly seed: number | undefined
   readonly name: string
   readonly configPath: string
   readonly run: RunConfig
@@ -91,10 +126,17 @@ const plan = (configPaths: readonly string[], o: CompareOptions, registry: Famil
   const errors: string[] = []
   const names = runNames(configPaths)
   const planned: Planned[] = []
+  const seeds = o.seeds === undefined || o.seeds <= 1 ? [undefined] : Array.from({ length: o.seeds }, (_, s) => s)
   configPaths.forEach((configPath, i) => {
-    const run = readRunConfig(configPath, registry, budget)
-    if (E.isLeft(run)) errors.push(run.left.format())
-    else planned.push({ name: names[i]!, configPath, run: run.right, dir: join(o.out, names[i]!) })
+    for (const seed of seeds) {
+      const run = readRunConfig(configPath, registry, seed === undefined ? budget : { ...budget, seed })
+      if (E.isLeft(run)) {
+        errors.push(run.left.format())
+        break
+      }
+      const name = seed === undefined ? names[i]! : `${names[i]!}-seed${seed}`
+      planned.push({ group: names[i]!, seed, name, configPath, run: run.right, dir: join(o.out, name) })
+    }
   })
   if (errors.length > 0) return E.left(errors)
   try {
@@ -114,25 +156,93 @@ const metricsOf = (dir: string): ReturnType<typeof parseMetrics> => {
   return existsSync(path) ? parseMetrics(readFileSync(path, 'utf8')) : []
 }
 
-/** The figures of results.md: file name → SVG. */
-export const compareFigures = (runs: ReadonlyArray<{ readonly name: string; readonly metrics: ReturnType<typeof parseMetrics> }>, rows: readonly CompareRow[]): ReadonlyArray<readonly [string, string, string]> => {
+/** The rows a bar chart shows: a random-init row only once per distinct encoder (equal scores: the same untrained encoder). */
+export const barRows = (rows: readonly CompareRow[]): CompareRow[] => {
+  const seen = new Set<string>()
+  return rows.filter((r) => {
+    if (!r.method.endsWith('(random init)')) return true
+    const key = JSON.stringify([r.linearTop1, r.attentiveTop1, r.knnTop1, r.rankMe])
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+}
+
+/**
+ * The figures of results.md: file name → caption → SVG. The probe-vs-time curves go through each
+ * run's curve points (wall time, top-1) with the baselines as dashed lines: raw pixels, and each
+ * distinct random init (one line when every run's random init scores the same).
+ */
+export const compareFigures = (
+  runs: ReadonlyArray<{ readonly name: string; readonly metrics: ReturnType<typeof parseMetrics> }>,
+  rows: readonly CompareRow[],
+  curves: Readonly<Record<string, readonly CurvePoint[]>> = {},
+  randomRows: Readonly<Record<string, CompareRow>> = {},
+): ReadonlyArray<readonly [string, string, string]> => {
   const series = (field: string): ChartSeries[] => runs.map((r) => ({ name: r.name, points: r.metrics.filter((m) => typeof m[field] === 'number').map((m) => [m.step, m[field]!] as const) }))
-  const timed = rows.filter((r) => r.wallSeconds !== undefined && r.linearTop1 !== undefined)
+  const pixels = rows.find((r) => r.method === 'raw pixels')
+  const probeChart = (field: 'linearTop1' | 'attentiveTop1', label: string): string => {
+    const curveSeries: ChartSeries[] = Object.entries(curves).map(([name, points]) => ({
+      name,
+      points: points.flatMap((p) => (p.wallSeconds !== undefined && p[field] !== undefined ? [[p.wallSeconds, 100 * p[field]!] as const] : [])),
+    }))
+    const randoms = new Map<string, string[]>()
+    for (const [name, row] of Object.entries(randomRows)) {
+      const v = row[field]
+      if (v === undefined) continue
+      const k = (100 * v).toFixed(1)
+      randoms.set(k, [...(randoms.get(k) ?? []), name])
+    }
+    const hlines = [
+      ...(pixels?.[field] === undefined ? [] : [{ name: `raw pixels ${(100 * pixels[field]!).toFixed(1)}%`, y: 100 * pixels[field]! }]),
+      ...[...randoms].map(([k, names]) => ({ name: randoms.size === 1 ? `random init ${k}%` : `${names.join(', ')} init ${k}%`, y: Number(k) })),
+    ]
+    return lineChartSvg({ title: `${label} top-1 vs training time`, xLabel: 'training wall time (s)', yLabel: `${label} top-1 (%)`, series: curveSeries, hlines, markers: true })
+  }
+  const hasAttentive = rows.some((r) => r.attentiveTop1 !== undefined)
   return [
     ['loss.svg', 'Loss curves', lineChartSvg({ title: 'Training loss', xLabel: 'step', yLabel: 'loss', series: series('loss'), log: true })],
     ['rankme.svg', 'RankMe over training', lineChartSvg({ title: 'RankMe over training (monitor images)', xLabel: 'step', yLabel: 'RankMe', series: series('rankMe'), yFromZero: true })],
-    ['probe-vs-time.svg', 'Linear-probe accuracy vs training time', lineChartSvg({ title: 'Linear-probe top-1 vs training time', xLabel: 'wall time (s)', yLabel: 'linear top-1', series: timed.map((r) => ({ name: r.method, points: [[r.wallSeconds!, r.linearTop1!]] })), markersOnly: true, yFromZero: true })],
-    ['linear-top1.svg', 'Linear-probe accuracy', writeBarChartSvg(rows, 'linearTop1')],
+    ['probe-vs-time.svg', 'Linear-probe accuracy vs training time', probeChart('linearTop1', 'linear-probe')],
+    ...(hasAttentive ? [['attentive-vs-time.svg', 'Attentive-probe accuracy vs training time', probeChart('attentiveTop1', 'attentive-probe')] as const] : []),
+    ['linear-top1.svg', 'Linear-probe accuracy', writeBarChartSvg(barRows(rows), 'linearTop1')],
+    ...(hasAttentive ? [['attentive-top1.svg', 'Attentive-probe accuracy', writeBarChartSvg(barRows(rows), 'attentiveTop1')] as const] : []),
   ]
 }
 
+/**
+ * The seed sections of results.md: mean ± sd per config (trained and random init) beside raw pixels,
+ * and the claims — each config against its random init and against raw pixels on the linear and
+ * attentive probes and kNN — with whether each difference exceeds the spread.
+ */
+export const seedSections = (groups: ReadonlyMap<string, { readonly family: string; readonly trained: readonly CompareRow[]; readonly random: readonly CompareRow[] }>, pixels: CompareRow | undefined): { readonly markdown: string; readonly data: unknown } => {
+  const table: SeedGroup[] = []
+  const claims: Claim[] = []
+  const pixelGroup: SeedGroup | undefined = pixels === undefined ? undefined : { method: 'raw pixels', rows: [pixels] }
+  for (const [name, g] of groups) {
+    const trained: SeedGroup = { method: `${name}: ${g.family}`, rows: g.trained }
+    const random: SeedGroup = { method: `${name}: ${g.family} (random init)`, rows: g.random }
+    table.push(trained, random)
+    for (const metric of ['linearTop1', 'attentiveTop1', 'knnTop1'] as const) {
+      const vsInit = claim(trained, random, metric)
+      if (vsInit !== undefined) claims.push(vsInit)
+      const vsPixels = pixelGroup === undefined ? undefined : claim(trained, pixelGroup, metric)
+      if (vsPixels !== undefined) claims.push(vsPixels)
+    }
+  }
+  if (pixelGroup !== undefined) table.push(pixelGroup)
+  const markdown = ['## Across seeds (mean ± sample sd)', '', seedTable(table), '## Claims', '', 'A difference exceeds the spread when the gap between the means is larger than the two standard deviations added (not a significance test).', '', claimsTable(claims)].join('\n')
+  return { markdown, data: { groups: table.map((g) => ({ method: g.method, rows: g.rows })), claims } }
+}
+
 /** The text of results.md. */
-export const resultsMarkdown = (title: string, notes: readonly string[], rows: readonly CompareRow[], figures: ReadonlyArray<readonly [string, string, string]>): string =>
+export const resultsMarkdown = (title: string, notes: readonly string[], rows: readonly CompareRow[], figures: ReadonlyArray<readonly [string, string, string]>, seedMarkdown?: string): string =>
   [
     `# ${title}`,
     '',
     ...notes.map((n) => `- ${n}`),
     ...(notes.length > 0 ? [''] : []),
+    ...(seedMarkdown === undefined ? [] : [seedMarkdown, '## Every run', '']),
     compareTable(rows),
     ...figures.flatMap(([file, caption]) => [`## ${caption}`, '', `![${caption}](${file})`, '']),
   ].join('\n')
@@ -160,7 +270,7 @@ export const runCompare = async (configPaths: readonly string[], o: CompareOptio
     }
     io.err(`— ${p.name}: training ${p.run.familyName} (${budget.steps !== undefined ? `${budget.steps} steps` : `${budget.wallClockSeconds} s`})`)
     try {
-      const r = await trainRunConfig(p.run, { outDir: p.dir, resume: o.resume ?? false, ...(o.data === undefined ? {} : { dataPath: o.data }), ...(io.progress === undefined ? {} : { progress: io.progress() }), ...(signal === undefined ? {} : { signal }) }, io)
+      const r = await trainRunConfig(p.run, { outDir: p.dir, resume: o.resume ?? false, snapshotFractions: o.curve ?? DEFAULT_CURVE, ...(o.data === undefined ? {} : { dataPath: o.data }), ...(io.progress === undefined ? {} : { progress: io.progress() }), ...(signal === undefined ? {} : { signal }) }, io)
       if (E.isLeft(r)) {
         io.err(`jepa compare: ${p.name}: ${r.left}`)
         return EXIT.badInput
@@ -178,25 +288,48 @@ export const runCompare = async (configPaths: readonly string[], o: CompareOptio
     }
   }
   const rows: CompareRow[] = []
+  const curves: Record<string, CurvePoint[]> = {}
+  const randomRows: Record<string, CompareRow> = {}
+  const groups = new Map<string, { family: string; trained: CompareRow[]; random: CompareRow[] }>()
   const notes: string[] = [
     `budget: ${budget.steps !== undefined ? `${budget.steps} steps` : `${budget.wallClockSeconds} s of wall-clock time`} per config; backend ${backend.right}; evaluation on ${o.limit === undefined ? 'all' : `at most ${o.limit}`} train and test images, probe ${o.probeEpochs ?? EVAL_DEFAULTS.probeEpochs} epochs`,
   ]
   for (const t of trained) {
     const checkpoint = runPaths(t.dir).checkpoint
-    const command = reproduceCommand(t.configPath, t.dir, budget, o)
+    const command = reproduceCommand(t.configPath, t.dir, t.seed === undefined ? budget : { ...budget, seed: t.seed }, o)
     if (t.result === undefined || !existsSync(checkpoint)) {
       rows.push({ method: `${t.name} (failed: ${t.error ?? t.result?.message ?? 'no checkpoint'})`, command })
       continue
     }
     if (t.result.outcome === 'diverged') notes.push(`${t.name}: ${t.result.message}; its row evaluates that checkpoint`)
     io.err(`— ${t.name}: evaluating`)
-    const ev = await evaluateCheckpoint(checkpoint, { ...(o.data === undefined ? {} : { data: o.data }), ...(o.limit === undefined ? {} : { limit: o.limit }), ...(o.probeEpochs === undefined ? {} : { probeEpochs: o.probeEpochs }), rawPixels: false }, registry)
+    const evalOptions = { ...(o.data === undefined ? {} : { data: o.data }), ...(o.limit === undefined ? {} : { limit: o.limit }), ...(o.probeEpochs === undefined ? {} : { probeEpochs: o.probeEpochs }), ...(o.attentiveEpochs === undefined ? {} : { attentiveEpochs: o.attentiveEpochs }), rawPixels: false }
+    const ev = await evaluateCheckpoint(checkpoint, evalOptions, registry)
     if (E.isLeft(ev)) {
       rows.push({ method: `${t.name} (evaluation failed)`, command })
       notes.push(`${t.name}: evaluation failed: ${ev.left}`)
       continue
     }
     const [model, random] = ev.right.rows
+    const records = metricsOf(t.dir)
+    const wallAt = (step: number): number | undefined => records.find((m) => m.step === step)?.elapsedSeconds
+    const pointOf = (step: number, row: CompareRow): CurvePoint => ({ step, wallSeconds: wallAt(step), linearTop1: row.linearTop1, attentiveTop1: row.attentiveTop1, knnTop1: row.knnTop1, rankMe: row.rankMe })
+    // the random init is the run's own state at step 0 (`family.init(stream(key, 'init'))`), so the curve starts there
+    const points: CurvePoint[] = random === undefined ? [] : [{ ...pointOf(0, random), wallSeconds: 0 }]
+    for (const snap of await listSnapshots(t.dir)) {
+      if (snap.step >= t.result.step) continue
+      io.err(`— ${t.name}: evaluating the snapshot at step ${snap.step}`)
+      const sv = await evaluateCheckpoint(snap.path, { ...evalOptions, randomInit: false }, registry)
+      if (E.isLeft(sv)) notes.push(`${t.name}: snapshot ${snap.path}: evaluation failed: ${sv.left}`)
+      else points.push(pointOf(snap.step, sv.right.rows[0]!))
+    }
+    points.push(pointOf(t.result.step, model!))
+    curves[t.name] = points
+    if (random !== undefined) randomRows[t.name] = random
+    const g = groups.get(t.group) ?? { family: t.run.familyName, trained: [], random: [] }
+    g.trained.push(model!)
+    if (random !== undefined) g.random.push(random)
+    groups.set(t.group, g)
     rows.push({ ...model!, method: `${t.name}: ${model!.method}${t.result.outcome === 'diverged' ? ' — diverged' : ''}`, imagesPerSecond: t.result.imagesPerSecond, wallSeconds: t.result.wallSeconds, command })
     if (random !== undefined) rows.push({ ...random, method: `${t.name}: ${random.method}` })
   }
@@ -205,19 +338,20 @@ export const runCompare = async (configPaths: readonly string[], o: CompareOptio
   if (E.isRight(train) && E.isRight(test)) {
     if (train.right.source === 'synthetic-shapes') notes.push(train.right.note)
     const data = evalData(train.right.dataset, test.right.dataset, o.limit === undefined ? {} : { limit: o.limit })
-    if (E.isRight(data)) rows.push(await rawPixelRow(data.right, { ...EVAL_DEFAULTS, ...(o.limit === undefined ? {} : { limit: o.limit }), ...(o.probeEpochs === undefined ? {} : { probeEpochs: o.probeEpochs }), key: stream(keyOf(0), 'eval') }))
+    if (E.isRight(data)) rows.push(await rawPixelRow(data.right, { ...EVAL_DEFAULTS, ...(o.limit === undefined ? {} : { limit: o.limit }), ...(o.probeEpochs === undefined ? {} : { probeEpochs: o.probeEpochs }), ...(o.attentiveEpochs === undefined ? {} : { attentiveEpochs: o.attentiveEpochs }), key: stream(keyOf(0), 'eval') }))
   }
   if (interrupted) notes.push('interrupted: only the runs that finished are shown')
-  const figures = compareFigures(trained.map((t) => ({ name: t.name, metrics: metricsOf(t.dir) })), rows)
+  const figures = compareFigures(trained.map((t) => ({ name: t.name, metrics: metricsOf(t.dir) })), rows, curves, randomRows)
   const seconds = (performance.now() - started) / 1000
   notes.push(`total time ${seconds.toFixed(1)} s`)
-  const markdown = resultsMarkdown(`Comparison of ${planned.map((p) => p.name).join(', ')}`, notes, rows, figures)
+  const seedSummary = (o.seeds ?? 1) > 1 ? seedSections(groups, rows.find((r) => r.method === 'raw pixels')) : undefined
+  const markdown = resultsMarkdown(`Comparison of ${[...new Set(planned.map((p) => p.group))].join(', ')}`, notes, rows, figures, seedSummary?.markdown)
   try {
     for (const [file, , svg] of figures) {
       await atomicWriteFile(join(o.out, file), utf8(svg))
       await atomicWriteFile(join(o.out, file.replace(/\.svg$/, '.png')), await sharp(Buffer.from(svg)).png().toBuffer())
     }
-    await atomicWriteFile(join(o.out, 'results.json'), utf8(`${JSON.stringify({ notes, rows }, null, 2)}\n`))
+    await atomicWriteFile(join(o.out, 'results.json'), utf8(`${JSON.stringify({ notes, rows, curves, ...(seedSummary === undefined ? {} : { seeds: seedSummary.data }) }, null, 2)}\n`))
     await atomicWriteFile(join(o.out, 'results.md'), utf8(markdown))
   } catch (e) {
     io.err(`jepa compare: ${messageOf(e)}`)
@@ -241,6 +375,9 @@ export const register = (program: Command): void => {
     .option('--backend <name>', 'auto | native | wasm | cpu', 'auto')
     .option('--limit <n>', 'evaluate on at most n train and n test images', parsers.positiveInt('--limit'))
     .option('--probe-epochs <n>', `linear-probe epochs (default ${EVAL_DEFAULTS.probeEpochs})`, parsers.positiveInt('--probe-epochs'))
+    .option('--attentive-epochs <n>', `attentive-probe epochs, 0 = off (default ${EVAL_DEFAULTS.attentiveEpochs})`, parsers.nonNegativeInt('--attentive-epochs'))
+    .option('--curve <fractions>', `budget fractions at which each run is snapshotted and evaluated, e.g. 0.1,0.25,0.5, or "none" (default ${DEFAULT_CURVE.join(',')})`, parseCurve)
+    .option('--seeds <n>', 'train every config with seeds 0..n-1 and report mean ± sd and which differences exceed it (default: once, with the config\'s seed)', parsers.positiveInt('--seeds'))
     .option('--resume', 'continue runs whose directories already hold a checkpoint')
     .action(async (configs: string[], options: CompareOptions) => {
       process.exitCode = await withInterrupt((signal) => runCompare(configs, options, consoleIo, defaultFamilies, signal), consoleIo)

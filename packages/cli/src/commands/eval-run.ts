@@ -12,9 +12,9 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { type Key, stream } from '@jepa-ts/core'
 import { type ImageDataset, toBatchArray, numClasses } from '@jepa-ts/data'
-import { type CompareRow, type HostMatrix, linearProbe, knnClassify, rankMe, collapseMonitor, rawPixelFeatures } from '@jepa-ts/eval'
+import { type CompareRow, type HostMatrix, type HostTokens, ATTENTIVE_DEFAULTS, attentiveProbe, linearProbe, knnClassify, rankMe, collapseMonitor, rawPixelFeatures, rawPixelTokens } from '@jepa-ts/eval'
 import { type Family, type TrainState, disposeState } from '@jepa-ts/train'
-import { featuresOf, fixedSample, padToFor } from './train-dataset.ts'
+import { featuresOf, fixedSample, padToFor, tokensOf } from './train-dataset.ts'
 
 /** How the representations are judged. */
 export interface EvalSettings {
@@ -27,11 +27,16 @@ export interface EvalSettings {
   readonly probeLr: number
   readonly probeWeightDecay: number
   readonly knnK: number
+  /** Epochs of the attentive probe; 0 turns it off. */
+  readonly attentiveEpochs: number
   readonly key: Key
 }
 
 /** Defaults of `EvalSettings` (apart from the key). */
-export const EVAL_DEFAULTS = { probeEpochs: 10, probeBatchSize: 256, probeLr: 1e-2, probeWeightDecay: 1e-4, knnK: 20 } as const
+export const EVAL_DEFAULTS = { probeEpochs: 10, probeBatchSize: 256, probeLr: 1e-2, probeWeightDecay: 1e-4, knnK: 20, attentiveEpochs: ATTENTIVE_DEFAULTS.epochs } as const
+
+/** Patch side of the raw-pixel tokens the attentive probe reads. */
+export const PIXEL_TOKEN_PATCH = 4
 
 /** The labeled splits every method is evaluated on. */
 export interface EvalData {
@@ -60,8 +65,17 @@ export const evalData = (train: ImageDataset, test: ImageDataset, settings: Pick
   })
 }
 
-/** Probe, kNN, RankMe and collapse std of one method's train/test features. */
-export const scoreFeatures = async (method: string, train: HostMatrix, test: HostMatrix, data: EvalData, settings: EvalSettings): Promise<CompareRow> => {
+/** The attentive probe's top-1 on train/test tokens (undefined when off or without tokens). */
+const attentiveTop1 = async (tokens: { readonly train: HostTokens; readonly test: HostTokens } | undefined, data: EvalData, settings: EvalSettings): Promise<number | undefined> => {
+  if (tokens === undefined || settings.attentiveEpochs === 0) return undefined
+  const r = await attentiveProbe({ tokens: tokens.train, labels: data.trainLabels }, { tokens: tokens.test, labels: data.testLabels }, {
+    ...ATTENTIVE_DEFAULTS, numClasses: data.numClasses, epochs: settings.attentiveEpochs, key: stream(settings.key, 'attentive'),
+  })
+  return r.top1
+}
+
+/** Probe, kNN, RankMe and collapse std of one method's train/test features (and the attentive probe over its tokens, when given). */
+export const scoreFeatures = async (method: string, train: HostMatrix, test: HostMatrix, data: EvalData, settings: EvalSettings, tokens?: { readonly train: HostTokens; readonly test: HostTokens }): Promise<CompareRow> => {
   const labeledTrain = { features: train, labels: data.trainLabels }
   const labeledTest = { features: test, labels: data.testLabels }
   const probe = await linearProbe(labeledTrain, labeledTest, {
@@ -70,9 +84,11 @@ export const scoreFeatures = async (method: string, train: HostMatrix, test: Hos
   const knn = await knnClassify(labeledTrain, labeledTest, { numClasses: data.numClasses, k: Math.min(settings.knnK, train.shape[0]) })
   const finite = test.values.every((v) => Number.isFinite(v))
   const nonZero = test.values.some((v) => v !== 0)
+  const attentive = finite ? await attentiveTop1(tokens, data, settings) : undefined
   return {
     method,
     linearTop1: probe.top1,
+    ...(attentive === undefined ? {} : { attentiveTop1: attentive }),
     knnTop1: knn.top1,
     ...(finite && nonZero ? { rankMe: await rankMe(test) } : {}),
     ...(finite && test.shape[0] >= 2 ? { collapseStd: await collapseMonitor(test) } : {}),
@@ -85,7 +101,12 @@ export const rawPixelRow = async (data: EvalData, settings: EvalSettings): Promi
     const { data: values, shape } = toBatchArray(ds, idx)
     return rawPixelFeatures({ values, shape })
   }
-  return scoreFeatures('raw pixels', host(data.train, data.trainIndices), host(data.test, data.testIndices), data, settings)
+  const tokens = (ds: ImageDataset, idx: Int32Array): HostTokens => {
+    const { data: values, shape } = toBatchArray(ds, idx)
+    return rawPixelTokens({ values, shape }, PIXEL_TOKEN_PATCH)
+  }
+  const pixelTokens = settings.attentiveEpochs === 0 ? undefined : { train: tokens(data.train, data.trainIndices), test: tokens(data.test, data.testIndices) }
+  return scoreFeatures('raw pixels', host(data.train, data.trainIndices), host(data.test, data.testIndices), data, settings, pixelTokens)
 }
 
 /** A state's row (trained or not). */
@@ -94,7 +115,9 @@ export const stateRow = async (method: string, family: Family, state: TrainState
   if (E.isLeft(padTo)) return padTo
   const train = featuresOf(family, state, data.train, data.trainIndices, padTo.right)
   const test = featuresOf(family, state, data.test, data.testIndices, padTo.right)
-  return E.right(await scoreFeatures(method, train, test, data, settings))
+  const trainTokens = settings.attentiveEpochs === 0 ? undefined : tokensOf(family, state, data.train, data.trainIndices, padTo.right)
+  const testTokens = trainTokens === undefined ? undefined : tokensOf(family, state, data.test, data.testIndices, padTo.right)
+  return E.right(await scoreFeatures(method, train, test, data, settings, trainTokens !== undefined && testTokens !== undefined ? { train: trainTokens, test: testTokens } : undefined))
 }
 
 /** The random-init baseline: `family.init(initKey)`, never trained. */

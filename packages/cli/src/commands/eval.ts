@@ -1,7 +1,8 @@
 /**
  * `jepa eval <run dir | checkpoint>`: loads a checkpoint (the family and its config come from the
  * checkpoint's own metadata), extracts features on the train and test splits, and scores them with
- * the linear probe, kNN, RankMe and the collapse monitor, beside the two baselines (raw pixels and
+ * the linear probe, the attentive probe over the frozen tokens, kNN, RankMe and the collapse
+ * monitor, beside the two baselines (raw pixels and
  * the same architecture at its untrained initialization). Prints the table and writes `eval.md`
  * and `eval.json` next to the checkpoint (atomically).
  *
@@ -28,6 +29,7 @@ export interface EvalCommandOptions {
   readonly limit?: number
   readonly label?: string
   readonly probeEpochs?: number
+  readonly attentiveEpochs?: number
   readonly out?: string
 }
 
@@ -61,7 +63,7 @@ export interface CheckpointEvaluation {
 /** Evaluates a checkpoint and the baselines; Left(message naming the file) for bad input. */
 export const evaluateCheckpoint = async (
   checkpoint: string,
-  options: { readonly data?: string; readonly limit?: number; readonly label?: string; readonly probeEpochs?: number; readonly rawPixels?: boolean },
+  options: { readonly data?: string; readonly limit?: number; readonly label?: string; readonly probeEpochs?: number; readonly attentiveEpochs?: number; readonly rawPixels?: boolean; readonly randomInit?: boolean },
   registry: FamilyRegistry = defaultFamilies,
 ): Promise<E.Either<string, CheckpointEvaluation>> => {
   let file
@@ -82,6 +84,7 @@ export const evaluateCheckpoint = async (
   const settings: EvalSettings = {
     ...EVAL_DEFAULTS,
     ...(options.probeEpochs === undefined ? {} : { probeEpochs: options.probeEpochs }),
+    ...(options.attentiveEpochs === undefined ? {} : { attentiveEpochs: options.attentiveEpochs }),
     ...(options.limit === undefined ? {} : { limit: options.limit }),
     ...(options.label === undefined ? {} : { label: options.label }),
     key: stream(keyOf(run.right.train.seed), 'eval'),
@@ -105,9 +108,9 @@ export const evaluateCheckpoint = async (
   if (E.isLeft(trained)) return trained
   const metricsFile = join(dirname(checkpoint), 'metrics.jsonl')
   const throughput = existsSync(metricsFile) ? throughputOf(parseMetrics(readFileSync(metricsFile, 'utf8'))) : {}
-  const random = await randomInitRow(`${run.right.familyName} (random init)`, family, initKey, data.right, settings)
-  if (E.isLeft(random)) return random
-  const rows = [{ ...trained.right, ...throughput }, random.right, ...(options.rawPixels === false ? [] : [await rawPixelRow(data.right, settings)])]
+  const random = options.randomInit === false ? undefined : await randomInitRow(`${run.right.familyName} (random init)`, family, initKey, data.right, settings)
+  if (random !== undefined && E.isLeft(random)) return random
+  const rows = [{ ...trained.right, ...throughput }, ...(random === undefined ? [] : [random.right]), ...(options.rawPixels === false ? [] : [await rawPixelRow(data.right, settings)])]
   return E.right({ rows, meta: file.meta, notes })
 }
 
@@ -152,6 +155,7 @@ export const register = (program: Command): void => {
     .option('--limit <n>', 'at most n train and n test images (default: all)', parsers.positiveInt('--limit'))
     .option('--label <field>', 'label field to probe (default: the dataset\'s first)')
     .option('--probe-epochs <n>', `linear-probe epochs (default ${EVAL_DEFAULTS.probeEpochs})`, parsers.positiveInt('--probe-epochs'))
+    .option('--attentive-epochs <n>', `attentive-probe epochs, 0 = off (default ${EVAL_DEFAULTS.attentiveEpochs})`, parsers.nonNegativeInt('--attentive-epochs'))
     .option('--out <dir>', 'where eval.md and eval.json go (default: next to the checkpoint)')
     .action(async (target: string, options: EvalCommandOptions) => {
       process.exitCode = await runEval(target, options)

@@ -7,6 +7,7 @@
  *   (Fashion-MNIST 28 → 32), or an error naming both shapes;
  * - `featuresOf(family, state, dataset, indices, padTo)`: `family.features` over the images in
  *   batches, gathered on the host as an `[N, D]` matrix (no tensor outlives the call);
+ * - `tokensOf(...)`: the same for `family.tokens`, `[N, T, D]` (for the attentive probe);
  * - `representationMonitor(...)`: RankMe and the collapse std of a fixed set of train images, for
  *   the loop's `monitor`.
  */
@@ -14,7 +15,7 @@ import * as tf from '@tensorflow/tfjs'
 import * as E from 'fp-ts/lib/Either.js'
 import { type Key, keyOf, stream } from '@jepa-ts/core'
 import { type ImageDataset, type ResolvedDataset, loadDefaultDataset, toBatchTensor } from '@jepa-ts/data'
-import { type HostMatrix, rankMe, collapseMonitor, permutation } from '@jepa-ts/eval'
+import { type HostMatrix, type HostTokens, rankMe, collapseMonitor, permutation } from '@jepa-ts/eval'
 import type { Family, TrainState, TrainMonitor } from '@jepa-ts/train'
 
 /** The key the synthetic fallback dataset is generated from (fixed: every run sees the same images). */
@@ -47,6 +48,28 @@ export const featuresOf = (family: Family, state: TrainState, dataset: ImageData
     tf.dispose([images, f])
   }
   return { values, shape: [n, d] }
+}
+
+/** `family.tokens` of the images at `indices`, in batches, as host tokens `[N, T, D]`; undefined when the family has no tokens. */
+export const tokensOf = (family: Family, state: TrainState, dataset: ImageDataset, indices: ArrayLike<number>, padTo: number | undefined, batchSize = 256): HostTokens | undefined => {
+  const tokens = family.tokens
+  if (tokens === undefined) return undefined
+  const n = indices.length
+  let values: Float32Array | undefined
+  let shape: [number, number, number] = [n, 0, 0]
+  for (let start = 0; start < n; start += batchSize) {
+    const idx = Array.from({ length: Math.min(batchSize, n - start) }, (_, j) => indices[start + j]!)
+    const images = toBatchTensor(dataset, idx, padTo === undefined ? {} : { padTo })
+    const z = tokens(state, images)
+    const [, t, d] = z.shape
+    if (values === undefined) {
+      values = new Float32Array(n * t * d)
+      shape = [n, t, d]
+    }
+    values.set(z.dataSync() as Float32Array, start * t * d)
+    tf.dispose([images, z])
+  }
+  return { values: values ?? new Float32Array(0), shape }
 }
 
 /** The first `count` images of a fixed random order of the dataset (the same for every run). */

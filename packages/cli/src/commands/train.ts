@@ -37,6 +37,7 @@ export interface TrainCommandOptions {
   readonly backend?: string
   readonly steps?: number
   readonly seconds?: number
+  readonly seed?: number
 }
 
 /** Exit codes of the commands that train. */
@@ -65,6 +66,8 @@ export interface TrainRunOptions {
   readonly dataPath?: string
   readonly progress?: ProgressReporter
   readonly signal?: AbortSignal
+  /** Fractions of the budget at which snapshots are written (learning curves); none by default. */
+  readonly snapshotFractions?: readonly number[]
 }
 
 /** Trains a decoded run config; Left(message) for bad data. The caller disposes `result.state`. */
@@ -93,6 +96,7 @@ export const trainRunConfig = async (run: RunConfig, o: TrainRunOptions, io: Com
     ...(monitor === undefined ? {} : { monitor }),
     ...(o.progress === undefined ? {} : { progress: o.progress }),
     ...(o.signal === undefined ? {} : { signal: o.signal }),
+    ...(o.snapshotFractions === undefined ? {} : { snapshotFractions: o.snapshotFractions }),
   })
   return E.right(result)
 }
@@ -101,7 +105,7 @@ const messageOf = (e: unknown): string => (e instanceof Error ? e.message : Stri
 
 /** Runs `jepa train` and returns its exit code. */
 export const runTrain = async (configPath: string, options: TrainCommandOptions, io: CommandIo = consoleIo, registry: FamilyRegistry = defaultFamilies, signal?: AbortSignal): Promise<number> => {
-  const budget: BudgetOverride = { ...(options.steps === undefined ? {} : { steps: options.steps }), ...(options.seconds === undefined ? {} : { wallClockSeconds: options.seconds }) }
+  const budget: BudgetOverride = { ...(options.steps === undefined ? {} : { steps: options.steps }), ...(options.seconds === undefined ? {} : { wallClockSeconds: options.seconds }), ...(options.seed === undefined ? {} : { seed: options.seed }) }
   const run = readRunConfig(configPath, registry, budget)
   if (E.isLeft(run)) {
     io.err(run.left.format())
@@ -161,6 +165,12 @@ const positiveInt = (flag: string) => (value: string): number => {
   return n
 }
 
+const nonNegativeInt = (flag: string) => (value: string): number => {
+  const n = Number(value)
+  if (!Number.isSafeInteger(n) || n < 0 || value.trim() === '') throw new Error(`${flag} expects an integer ≥ 0, got "${value}"`)
+  return n
+}
+
 const positiveNumber = (flag: string) => (value: string): number => {
   const n = Number(value)
   if (!(Number.isFinite(n) && n > 0)) throw new Error(`${flag} expects a positive number, got "${value}"`)
@@ -168,7 +178,7 @@ const positiveNumber = (flag: string) => (value: string): number => {
 }
 
 /** Shared option parsers. */
-export const parsers = { positiveInt, positiveNumber }
+export const parsers = { positiveInt, nonNegativeInt, positiveNumber }
 
 export const register = (program: Command): void => {
   program
@@ -181,6 +191,7 @@ export const register = (program: Command): void => {
     .option('--backend <name>', 'auto | native | wasm | cpu', 'auto')
     .option('--steps <n>', 'step budget (overrides train.steps)', positiveInt('--steps'))
     .option('--seconds <s>', 'wall-clock budget (overrides train.wallClockSeconds)', positiveNumber('--seconds'))
+    .option('--seed <n>', 'overrides train.seed', nonNegativeInt('--seed'))
     .action(async (configPath: string, options: TrainCommandOptions) => {
       process.exitCode = await withInterrupt((signal) => runTrain(configPath, options, consoleIo, defaultFamilies, signal), consoleIo)
     })

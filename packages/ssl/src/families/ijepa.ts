@@ -140,5 +140,6 @@ export const ijepa = (config: IjepaConfig, options: IjepaOptions): Family => {
       return { state: { step: state.step + 1, params: next.params, target, opt: next.opt }, metrics }
     },
     features: (state, images) => tf.tidy(() => averagePool(encode(parts.encoder, branch(state.target, 'encoder'), images, evaluation))),
+    tokens: (state, images) => encode(parts.encoder, branch(state.target, 'encoder'), images, evaluation) as tf.Tensor3D,
   }
 }

@@ -194,5 +194,6 @@ export const jointFamily = (config: JointConfig, spec: JointSpec, options: { rea
       return { state: { step: state.step + 1, params: next.params, target, opt: next.opt }, metrics: { loss, ...aux, lr: values.lr, wd: values.wd, gradNorm: norm, ...extra } }
     },
     features: (state, images) => represent(parts)(branch(state.params, 'encoder'), images),
+    tokens: (state, images) => encode(parts.encoder, branch(state.params, 'encoder'), images, evaluation) as tf.Tensor3D,
   }
 }

@@ -14,7 +14,7 @@
  * With `clsToken` (the reference's layout, for imported checkpoints): the encoder prepends
  * `encoder.cls_token` [1, 1, D] after gathering the visible tokens (its position-embedding slot is
  * zero in the reference), the decoder carries the CLS row through its blocks (no position added) and
- * drops it before the loss, and features average the patch tokens only (the reference's
+ * drops it before the loss, and features (and `tokens`) use the patch tokens only (the reference's
  * `global_pool`); `cls_token` is not decayed, like `mask_token`.
  * Decoder param paths: `decoder_embed.*`, `mask_token` [1, 1, Dd], `decoder_blocks.{i}.*`,
  * `decoder_norm.*`, `decoder_pred.*` (the reference's names; no CLS token, fixed pos-embed not a param).
@@ -156,6 +156,11 @@ export const mae = (config: MaeConfig, options: { readonly totalSteps: number })
   const parts = maeParts(config, options.totalSteps)
   const [H, W, C] = config.image
   const lossOf = maeLossAndGrads(parts, config)
+  /** The encoder's patch tokens on the full image [B, L, D] (the CLS row, if any, left out). */
+  const patchTokens = (state: TrainState, images: tf.Tensor): tf.Tensor3D => tf.tidy(() => {
+    const tokens = maeEncode(parts.encoder, parts.clsToken)(branch(state.params, 'encoder'), images, { key: keyOf(0), training: false })
+    return (parts.clsToken ? tf.slice(tokens, [0, 1, 0], [-1, -1, -1]) : tokens) as tf.Tensor3D
+  })
   return {
     name: 'mae',
     description: `predicts the ${config.normPix ? 'per-patch normalized ' : ''}pixels of ${config.maskRatio * 100}% masked patches; MSE on masked patches; reconstruction`,
@@ -175,9 +180,7 @@ export const mae = (config: MaeConfig, options: { readonly totalSteps: number })
       const next = optimizerStep(state.params, grads, state.opt, values, [0.9, 0.95], maeDecays)
       return { state: { step: state.step + 1, params: next.params, target: {}, opt: next.opt }, metrics: { loss, lr: values.lr, wd: values.wd, gradNorm: norm, visibleTokens } }
     },
-    features: (state, images) => tf.tidy(() => {
-      const tokens = maeEncode(parts.encoder, parts.clsToken)(branch(state.params, 'encoder'), images, { key: keyOf(0), training: false })
-      return averagePool(parts.clsToken ? tf.slice(tokens, [0, 1, 0], [-1, -1, -1]) : tokens)
-    }),
+    features: (state, images) => tf.tidy(() => averagePool(patchTokens(state, images))),
+    tokens: (state, images) => patchTokens(state, images),
   }
 }
