@@ -54,14 +54,27 @@ for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) {
   })
 }
 
-test('aborting the signal stops between steps and reports the last good checkpoint', async () => {
+test('aborting the signal stops at the next step and writes a checkpoint of the step reached', async () => {
+  const { readCheckpoint } = await import('@jepa-ts/train')
   const dir = freshDir()
   const controller = new AbortController()
   const r = await train({ ...base, family: toy(), steps: 50, outDir: dir, checkpointEvery: 2, signal: controller.signal, onMetrics: (m) => { if (m.step === 3) controller.abort() } })
   assert.equal(r.outcome, 'interrupted', 'outcome is interrupted')
   assert.equal(r.step, 3, 'the step in flight finished')
-  assert.match(r.message, /interrupted after step 3; the last good checkpoint is .*checkpoint\.safetensors/)
-  assert.equal(r.checkpoint, join(dir, 'checkpoint.safetensors'), 'the step-2 checkpoint is the last good one')
+  assert.match(r.message, /interrupted after step 3; wrote checkpoint .*checkpoint\.safetensors at step 3/)
+  assert.equal((await readCheckpoint(join(dir, 'checkpoint.safetensors'))).meta.step, 3, 'the checkpoint holds step 3')
+  assert.equal((await readCheckpoint(join(dir, 'checkpoint.prev.safetensors'))).meta.step, 2, 'the periodic step-2 checkpoint is kept as .prev')
+  disposeState(r.state)
+})
+
+test('an abort that arrives while a step runs (a signal handler) is seen before the next step', async () => {
+  const dir = freshDir()
+  const controller = new AbortController()
+  // The abort is queued as a macrotask (like a SIGINT handler): it runs only when the loop yields.
+  const r = await train({ ...base, family: toy(), steps: 50, outDir: dir, checkpointEvery: 100, signal: controller.signal, onMetrics: (m) => { if (m.step === 3) setImmediate(() => controller.abort()) } })
+  assert.equal(r.outcome, 'interrupted', 'outcome is interrupted')
+  assert.ok(r.step <= 4, `stopped at step ${r.step}, not at the budget or a periodic checkpoint`)
+  assert.match(r.message, new RegExp(`wrote checkpoint .* at step ${r.step}`))
   disposeState(r.state)
 })
 

@@ -15,8 +15,8 @@
  *     }
  *   }
  *
- * Contract: `decodeRunConfig(json, registry, source)` returns every problem it finds as a
- * ConfigError whose lines name the file and the field (`cfg.json: Expecting PositiveInt at
+ * Contract: `decodeRunConfig(json, registry, source)` returns every problem it finds — in the model
+ * and the train section together; a missing section by name — as a ConfigError whose lines name the file and the field (`cfg.json: Expecting PositiveInt at
  * train.batchSize but instead got: "64"`, `unknown key "stpes" at train (did you mean "steps"?)`,
  * `Expecting one of "ijepa" | "linear-ae" at family …`). The result carries the built `Family`
  * and the config as JSON, stored in checkpoints and compared on resume: the family, the model
@@ -94,27 +94,33 @@ const withBudget = (train: unknown, budget: BudgetOverride): unknown => {
 
 /** Decodes a run config value (see the module contract). */
 export const decodeRunConfig = (input: unknown, registry: FamilyRegistry = defaultFamilies, source?: string, budget: BudgetOverride = {}): E.Either<ConfigError, RunConfig> => {
-  const withSource = (e: ConfigError): ConfigError => configError(e.issues, source)
   const shape = decode(RunShape, input, '', source)
   if (E.isLeft(shape)) return shape
   const entry = registry.get(shape.right.family)
   const known = registry.size === 0 ? '(no families registered)' : [...registry.keys()].map((k) => JSON.stringify(k)).join(' | ')
   const trainInput = withBudget(shape.right.train, budget)
   const train = decode(TrainSectionCodec, trainInput, 'train', source)
+  const trainIssues = E.isLeft(train) ? train.left.issues : []
   if (entry === undefined) {
     const issue = { path: 'family', expected: known, actual: shape.right.family, message: expectingMessage(`one of ${known}`, 'family', shape.right.family) }
-    return E.left(configError([issue, ...(E.isLeft(train) ? train.left.issues : [])], source))
+    return E.left(configError([issue, ...trainIssues], source))
   }
-  if (E.isLeft(train)) return train
-  const scheduleSteps = train.right.scheduleSteps ?? train.right.steps ?? 1
+  if (shape.right.model === undefined) {
+    const issue = { path: 'model', expected: `the ${entry.name} model section`, actual: undefined, message: `model is missing: give the ${entry.name} model section (\`jepa families ${entry.name}\` prints a complete config)` }
+    return E.left(configError([issue, ...trainIssues], source))
+  }
+  // The model is built even when the train section is wrong, so that every error is reported at once.
+  const scheduleSteps = E.isRight(train) ? train.right.scheduleSteps ?? train.right.steps ?? 1 : 1
   let family: E.Either<ConfigError, Family>
   try {
     family = entry.build(shape.right.model, 'model', { totalSteps: scheduleSteps })
   } catch (e) {
     const message = `cannot build family "${entry.name}" from model: ${e instanceof Error ? e.message : String(e)}`
-    return E.left(configError([{ path: 'model', expected: 'a buildable model', actual: shape.right.model, message }], source))
+    family = E.left(configError([{ path: 'model', expected: 'a buildable model', actual: shape.right.model, message }], source))
   }
-  if (E.isLeft(family)) return E.left(withSource(family.left))
+  if (E.isLeft(family) || E.isLeft(train)) {
+    return E.left(configError([...(E.isLeft(family) ? family.left.issues : []), ...trainIssues], source))
+  }
   const { steps: _steps, wallClockSeconds: _seconds, ...rest } = train.right
   const json = toJson({ family: shape.right.family, model: shape.right.model, train: { ...rest, scheduleSteps } })
   return E.right({ familyName: entry.name, family: family.right, train: train.right, scheduleSteps, json })

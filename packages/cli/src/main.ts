@@ -1,11 +1,8 @@
 /**
- * The `jepa` command line. Each sub-command lives in `commands/<name>.ts` and exports
- * `register(program)`; this file only wires them.
+ * The `jepa` command line: the program of `program.ts`, run by `run-program.ts`, which turns every
+ * way it ends into an exit code and a message.
  */
-import { Command } from 'commander'
-import { commands } from './commands/index.ts'
+import { jepaProgram } from './program.ts'
+import { runProgram } from './run-program.ts'
 
-const program = new Command()
-program.name('jepa').description('Self-supervised vision models as typed combinators on TensorFlow.js').showHelpAfterError()
-for (const register of commands) register(program)
-await program.parseAsync(process.argv)
+process.exitCode = await runProgram(jepaProgram(), process.argv)

@@ -4,6 +4,10 @@
  * RR = rank), RR big-endian uint32 dims, then exactly prod(dims) bytes. The header is validated
  * against the file length before anything of size prod(dims) is allocated; a truncated gzip stream,
  * a bad magic, a wrong rank, short or trailing data are each a `DataError` naming the file.
+ * A gzipped file is inflated only after its header (read from a partial inflate) is checked: it must
+ * declare at most `MAX_IDX_BYTES`, and no more than deflate can produce from the compressed length
+ * (`MAX_DEFLATE_RATIO`); the inflate is then capped at that size, so a lying header or a gzip bomb
+ * fails before it is allocated.
  */
 import { readFileSync } from 'node:fs'
 import { constants as zlibConstants, gunzipSync } from 'node:zlib'
@@ -104,15 +108,30 @@ const declaredLength = (raw: Uint8Array, file: string, rank?: number): Either<Da
   return right(header + count)
 }
 
+/** The largest IDX file (decompressed) this reader accepts: 1 GiB (Fashion-MNIST's train images are 47 MB). */
+export const MAX_IDX_BYTES = 2 ** 30
+
+/** Deflate's best compression is about 1032:1; a stream cannot inflate to more than this times its length. */
+export const MAX_DEFLATE_RATIO = 1032
+
 /** Reads and parses an IDX file (plain or gzipped). */
 export const readIdx = (file: string, rank?: number): Either<DataError, IdxArray> => {
   const raw = readRaw(file)
   if (raw._tag === 'Left') return raw
   if (!isGzip(raw.right)) return parseIdx(raw.right, file, rank)
-  const limit = declaredLength(raw.right, file, rank)
-  if (limit._tag === 'Left') return limit
-  // Cap the inflate at the size the header declares (when it parsed); parseIdx then checks the rest.
-  const bytes = gunzip(raw.right, file, Number.isFinite(limit.right) && limit.right <= 2 ** 31 ? limit.right : undefined)
+  const declared = declaredLength(raw.right, file, rank)
+  if (declared._tag === 'Left') return declared
+  const possible = raw.right.length * MAX_DEFLATE_RATIO + 1024
+  if (Number.isFinite(declared.right)) {
+    if (declared.right > MAX_IDX_BYTES) {
+      return left(dataError({ file, field: 'dims' }, `a header declaring at most ${MAX_IDX_BYTES} bytes`, `${declared.right} bytes`, 'refused before inflating'))
+    }
+    if (declared.right > possible) {
+      return left(dataError({ file, field: 'dims' }, `a header declaring at most ${possible} bytes (what ${raw.right.length} gzipped bytes can inflate to)`, `${declared.right} bytes`, 'the header lies about the data; refused before inflating'))
+    }
+  }
+  // Cap the inflate at the size the header declares (or what the stream could hold); parseIdx checks the rest.
+  const bytes = gunzip(raw.right, file, Math.min(declared.right, possible, MAX_IDX_BYTES))
   return bytes._tag === 'Left' ? bytes : parseIdx(bytes.right, file, rank)
 }
 

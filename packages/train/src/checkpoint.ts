@@ -8,7 +8,8 @@
  * Contract:
  * - `writeCheckpoint(paths, state, meta)` never leaves the run without a good checkpoint: the current
  *   `checkpoint.safetensors` is first hard-linked (copied where the file system has no hard links)
- *   to `checkpoint.prev.safetensors` (replacing the older one atomically), then the new bytes replace `checkpoint.safetensors` through
+ *   to `checkpoint.prev.safetensors` (replacing the older one atomically; nothing to do when the two
+ *   names are already links of one file), then the new bytes replace `checkpoint.safetensors` through
  *   `atomicWriteFile` (temp file, fsync, rename). A crash or a failed write at any point leaves
  *   `checkpoint.safetensors` holding either the old bytes or the new ones. Failures throw a
  *   `CheckpointError` naming the file.
@@ -28,7 +29,7 @@ import * as t from 'io-ts'
 import {
   type ParamTree, type DecodedTensor, type WriteAll,
   atomicWriteFile, decodeSafetensors, matchTemplate, paramsToSafetensors, unflatten, flatten,
-  decode, exact, NonNegativeInt, PositiveInt,
+  decode, exact, parseJson, NonNegativeInt, PositiveInt,
 } from '@jepa-ts/core'
 import { type TrainState, stateToTree, stateFromTree } from './family.ts'
 import type { RunPaths } from './run-dir.ts'
@@ -60,7 +61,7 @@ export const CheckpointMetaCodec = exact(
     datasetSize: NonNegativeInt,
     batchSize: PositiveInt,
   },
-  {},
+  { backend: t.string },
   'CheckpointMeta',
 )
 
@@ -80,6 +81,8 @@ export interface CheckpointMeta {
   readonly dataset: string
   readonly datasetSize: number
   readonly batchSize: number
+  /** The tfjs backend that computed it (absent in older checkpoints): resuming on another is not bit-exact. */
+  readonly backend?: string
 }
 
 /** A checkpoint that cannot be written, read or used. */
@@ -96,6 +99,16 @@ const exists = async (path: string): Promise<boolean> => {
   try {
     await stat(path)
     return true
+  } catch {
+    return false
+  }
+}
+
+/** Whether two paths name one file (hard links of one inode, e.g. after a write that was killed). */
+const sameFile = async (a: string, b: string): Promise<boolean> => {
+  try {
+    const [x, y] = await Promise.all([stat(a), stat(b)])
+    return x.dev === y.dev && x.ino === y.ino
   } catch {
     return false
   }
@@ -118,7 +131,7 @@ export const writeCheckpoint = async (paths: RunPaths, state: TrainState, meta: 
   } catch (e) {
     throw new CheckpointError(paths.checkpoint, `cannot serialize the checkpoint for ${paths.checkpoint}: ${reasonOf(e)}`, { cause: e })
   }
-  if (await exists(paths.checkpoint)) {
+  if (await exists(paths.checkpoint) && !(await sameFile(paths.checkpoint, paths.previousCheckpoint))) {
     const temp = `${paths.previousCheckpoint}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
     try {
       // A hard link costs no copy; file systems without hard links get a copy instead.
@@ -127,6 +140,7 @@ export const writeCheckpoint = async (paths: RunPaths, state: TrainState, meta: 
         await copyFile(paths.checkpoint, temp)
       })
       await rename(temp, paths.previousCheckpoint)
+      await unlink(temp).catch(() => undefined) // a rename between two links of one file leaves both names
     } catch (e) {
       await unlink(temp).catch(() => undefined)
       throw new CheckpointError(paths.previousCheckpoint, `cannot keep the previous checkpoint as ${paths.previousCheckpoint}: ${reasonOf(e)}`, { cause: e })
@@ -158,13 +172,9 @@ export const readCheckpoint = async (path: string): Promise<CheckpointFile> => {
   if (E.isLeft(decoded)) throw new CheckpointError(path, `not a valid checkpoint: ${decoded.left.message}`)
   const text = decoded.right.metadata[CHECKPOINT_METADATA_KEY]
   if (text === undefined) throw new CheckpointError(path, `${path}: not a jepa-ts checkpoint (no "${CHECKPOINT_METADATA_KEY}" entry in __metadata__)`)
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch (e) {
-    throw new CheckpointError(path, `${path}: checkpoint metadata is not valid JSON: ${reasonOf(e)}`)
-  }
-  const meta = decode(CheckpointMetaCodec, json, 'metadata', path)
+  const json = parseJson(text)
+  if (E.isLeft(json)) throw new CheckpointError(path, `${path}: checkpoint metadata is not valid JSON: ${json.left.reason} at column ${json.left.column}`)
+  const meta = decode(CheckpointMetaCodec, json.right, 'metadata', path)
   if (E.isLeft(meta)) throw new CheckpointError(path, meta.left.format())
   return { path, meta: meta.right, tensors: decoded.right.tensors }
 }

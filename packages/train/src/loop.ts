@@ -13,12 +13,16 @@
  * - A checkpoint is written (see `checkpoint.ts`: atomic, previous one kept) every `checkpointEvery`
  *   steps and when the budget is reached. A `steps` budget counts total steps (a run resumed at step
  *   s with `steps: 2s` does s more); a `wallClockSeconds` budget counts this invocation's time.
- * - The run directory is checked writable before anything is computed (`RunDirError`); a new run
- *   refuses a directory that already holds a checkpoint; a resumed one validates it (`resume.ts`).
+ * - The run directory is checked writable before anything is computed (`RunDirError`) and locked for
+ *   the run (`run-lock.ts`: a second run into it is refused naming the first one's pid; a stale lock
+ *   is recovered); temp files left by interrupted writes are removed. A new run refuses a directory
+ *   that already holds a checkpoint (or only its backup); a resumed one validates it (`resume.ts`).
  * - A loss that is NaN or ±Infinity stops the run at once: nothing is written over the last good
  *   checkpoint; the outcome is `diverged` with a message naming the step and that checkpoint.
- * - `signal` (wired to SIGINT by the CLI) is checked between steps: the step in flight finishes, no
- *   checkpoint write is ever cut, and the outcome is `interrupted` with the last good checkpoint.
+ * - `signal` (wired to SIGINT by the CLI) is seen at the next step: the loop yields to the event loop
+ *   after every step (`setImmediate`), the step in flight finishes, a checkpoint of the step reached is
+ *   written (unless one of that step exists or no step was taken), no checkpoint write is ever cut, and the outcome is
+ *   `interrupted` naming that checkpoint.
  * - `snapshotFractions`: when a step ends past one of these fractions of the budget, a snapshot of
  *   the state is written to `snapshots/step-<k>.safetensors` (`snapshots.ts`; never the checkpoint).
  * - metrics.jsonl gets one line per step (`metrics-log.ts`); every `monitor.every` steps the
@@ -34,7 +38,8 @@ import { type CheckpointMeta, type JsonValue, CHECKPOINT_FORMAT, CHECKPOINT_VERS
 import { type MetricsRecord, openMetricsLog } from './metrics-log.ts'
 import type { ProgressReporter } from './progress.ts'
 import { startingState } from './resume.ts'
-import { prepareRunDir } from './run-dir.ts'
+import { type RunPaths, prepareRunDir, removeDebris } from './run-dir.ts'
+import { lockRunDir } from './run-lock.ts'
 import { checkSnapshotFractions, dueSnapshots, writeSnapshot } from './snapshots.ts'
 
 /** Periodic measurements of the representation (e.g. RankMe and collapse std on a fixed batch). */
@@ -69,6 +74,8 @@ export interface TrainOptions {
   readonly progress?: ProgressReporter
   /** Aborting stops the run between steps. */
   readonly signal?: AbortSignal
+  /** Told one line for people when something needs saying (stale lock, debris, resumed from the backup). */
+  readonly notice?: (line: string) => void
   /**
    * Fractions of the budget (each in (0, 1)) at which a snapshot is written to
    * `snapshots/step-<k>.safetensors` (`snapshots.ts`), for learning curves. Default none.
@@ -126,6 +133,7 @@ export const runMeta = (o: Pick<TrainOptions, 'family' | 'config' | 'key' | 'dat
   dataset: o.dataset.name,
   datasetSize: o.dataset.size,
   batchSize: o.batchSize,
+  backend: tf.getBackend(),
 })
 
 /** The images of step `k` of a run (what the loop feeds `family.step`). The caller disposes them. */
@@ -135,15 +143,32 @@ export const stepBatch = (dataset: ImageDataset, key: Key, batchSize: number, k:
 /** The key of step `k`. */
 export const stepKey = (key: Key, k: number): Key => fold(stream(key, 'step'), k)
 
+/** Resolves after pending I/O and signal callbacks have run (a training step is synchronous). */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
 /** Trains `family` (see the module contract). */
 export const train = async (o: TrainOptions): Promise<TrainResult> => {
   checkBudget(o)
   const paths = prepareRunDir(o.outDir)
+  const lock = lockRunDir(paths)
+  try {
+    if (lock.stale !== undefined) o.notice?.(`recovered ${lock.stale}`)
+    const debris = removeDebris(paths)
+    if (debris.length > 0) o.notice?.(`removed ${debris.length} temp file(s) left by an interrupted write in ${paths.dir}: ${debris.join(', ')}`)
+    return await trainLocked(o, paths)
+  } finally {
+    lock.release()
+  }
+}
+
+const trainLocked = async (o: TrainOptions, paths: RunPaths): Promise<TrainResult> => {
   const meta = runMeta(o)
   const start = await startingState(o.family, stream(o.key, 'init'), paths, o.resume ?? false, meta)
+  for (const line of start.notices) o.notice?.(line)
   let state = start.state
   const firstStep = state.step
   let checkpoint = start.resumedFrom
+  let checkpointStep = start.resumedFrom === undefined ? undefined : firstStep
   const metrics = openMetricsLog(paths.metrics, start.resumedFrom === undefined ? undefined : firstStep)
   const began = performance.now()
   const elapsed = (): number => (performance.now() - began) / 1000
@@ -152,6 +177,7 @@ export const train = async (o: TrainOptions): Promise<TrainResult> => {
   const save = async (): Promise<void> => {
     await writeCheckpoint(paths, state, { ...meta, step: state.step }, o.writeAll === undefined ? {} : { writeAll: o.writeAll })
     checkpoint = paths.checkpoint
+    checkpointStep = state.step
   }
   const budgetFraction = (): number =>
     Math.max(o.steps !== undefined ? state.step / o.steps : 0, o.wallClockSeconds !== undefined ? elapsed() / o.wallClockSeconds : 0)
@@ -167,7 +193,12 @@ export const train = async (o: TrainOptions): Promise<TrainResult> => {
   o.progress?.start(o.steps, firstStep)
   try {
     while (!budgetDone()) {
-      if (o.signal?.aborted === true) return finish('interrupted', `interrupted after step ${state.step}; ${lastGood()}`)
+      await yieldToEventLoop()
+      if (o.signal?.aborted === true) {
+        if (checkpointStep === state.step || state.step === firstStep) return finish('interrupted', `interrupted after step ${state.step}; ${lastGood()}`)
+        await save()
+        return finish('interrupted', `interrupted after step ${state.step}; wrote checkpoint ${paths.checkpoint} at step ${state.step}`)
+      }
       const k = state.step
       const t0 = performance.now()
       const images = stepBatch(o.dataset, o.key, o.batchSize, k, o.padTo)

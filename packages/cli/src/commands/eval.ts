@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path'
 import type { Command } from 'commander'
 import * as E from 'fp-ts/lib/Either.js'
 import { atomicWriteFile, keyOf, stream } from '@jepa-ts/core'
-import { type CompareRow, compareTable } from '@jepa-ts/eval'
+import { type CompareRow, EvalInputError, compareTable } from '@jepa-ts/eval'
 import { disposeState, loadCheckpointFor, parseMetrics, readCheckpoint, type CheckpointMeta, type MetricsRecord } from '@jepa-ts/train'
 import { type RunConfig, decodeRunConfig } from '../config.ts'
 import { type FamilyRegistry, defaultFamilies } from './families.ts'
@@ -123,7 +123,14 @@ export const runEval = async (target: string, options: EvalCommandOptions, io: C
   }
   const checkpoint = checkpointPathOf(target)
   const started = performance.now()
-  const r = await evaluateCheckpoint(checkpoint, options, registry)
+  let r: Awaited<ReturnType<typeof evaluateCheckpoint>>
+  try {
+    r = await evaluateCheckpoint(checkpoint, options, registry)
+  } catch (e) {
+    // A checkpoint whose values the evaluation refuses (e.g. NaN params give NaN features).
+    if (!(e instanceof EvalInputError)) throw e
+    r = E.left(`${checkpoint}: ${e.message}`)
+  }
   if (E.isLeft(r)) {
     io.err(`jepa eval: ${r.left}`)
     return EXIT.badInput

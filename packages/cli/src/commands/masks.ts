@@ -164,8 +164,12 @@ export const register = (program: Command): void => {
         }
       }
       const style = { cellSize: options.cell, columns: options.batch, gridLines: options.gridLines }
-      if (format === 'png') writeFileSync(options.out, encodePng(renderMasks(panels, style)))
-      else writeFileSync(options.out, renderMasksSvg(panels, style))
+      try {
+        if (format === 'png') writeFileSync(options.out, encodePng(renderMasks(panels, style)))
+        else writeFileSync(options.out, renderMasksSvg(panels, style))
+      } catch (e) {
+        fail(`--out: cannot write ${options.out}: ${e instanceof Error ? e.message : String(e)}`)
+      }
       const shown = options.image === 'none' ? 'blank canvas' : `Fashion-MNIST test images ${options.image}..${options.image + options.batch - 1}`
       const write = this.configureOutput().writeOut ?? ((text: string) => process.stdout.write(text))
       write(`wrote ${options.out} (${formatGrid(options.grid)} grid, seed ${options.seed}, batch ${options.batch}, ${shown})\n${summary.join('\n')}\n`)

@@ -3,7 +3,7 @@
  * tables — layer paths, output shapes, params and FLOPs — from the shape interpreter alone, with
  * no tensor allocated. Invalid sizes are reported with the layer path and the numbers.
  */
-import type { Command } from 'commander'
+import { type Command, InvalidArgumentError } from 'commander'
 import * as E from 'fp-ts/lib/Either.js'
 import { summarize, formatSummary, formatCount } from '@jepa-ts/core'
 import { vit, vitPresets, predictor } from '@jepa-ts/nn'
@@ -22,7 +22,7 @@ export interface SummaryOptions {
 
 const positiveInt = (flag: string) => (value: string): number => {
   const n = Number(value)
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} expects a positive integer, got "${value}"`)
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} expects a positive integer, got "${value}"`)
   return n
 }
 

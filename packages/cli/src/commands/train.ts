@@ -9,7 +9,7 @@
  * cut; the last good checkpoint is named).
  */
 import { basename, extname, join } from 'node:path'
-import type { Command } from 'commander'
+import { type Command, InvalidArgumentError } from 'commander'
 import * as E from 'fp-ts/lib/Either.js'
 import { keyOf, useBackend, parseBackendChoice } from '@jepa-ts/core'
 import { datasetSummary } from '@jepa-ts/data'
@@ -96,12 +96,17 @@ export const trainRunConfig = async (run: RunConfig, o: TrainRunOptions, io: Com
     ...(monitor === undefined ? {} : { monitor }),
     ...(o.progress === undefined ? {} : { progress: o.progress }),
     ...(o.signal === undefined ? {} : { signal: o.signal }),
+    notice: (line) => io.err(`note: ${line}`),
     ...(o.snapshotFractions === undefined ? {} : { snapshotFractions: o.snapshotFractions }),
   })
   return E.right(result)
 }
 
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e))
+
+/** What `--seconds` without `--steps` means for the schedules (printed before training). */
+export const secondsNote = (seconds: number, scheduleSteps: number): string =>
+  `note: --seconds ${seconds} is the budget, not a schedule: the lr, weight-decay and EMA schedules last ${scheduleSteps} steps (train.scheduleSteps) and steps past ${scheduleSteps} run at their final values; add --steps ${scheduleSteps} to stop there, or set train.scheduleSteps to the steps the budget allows`
 
 /** Runs `jepa train` and returns its exit code. */
 export const runTrain = async (configPath: string, options: TrainCommandOptions, io: CommandIo = consoleIo, registry: FamilyRegistry = defaultFamilies, signal?: AbortSignal): Promise<number> => {
@@ -111,6 +116,7 @@ export const runTrain = async (configPath: string, options: TrainCommandOptions,
     io.err(run.left.format())
     return EXIT.badInput
   }
+  if (options.seconds !== undefined && options.steps === undefined) io.err(secondsNote(options.seconds, run.right.scheduleSteps))
   const backend = await activateBackend(options.backend, io)
   if (E.isLeft(backend)) {
     io.err(`jepa train: ${backend.left}`)
@@ -147,7 +153,7 @@ export const runTrain = async (configPath: string, options: TrainCommandOptions,
 export const withInterrupt = async <A>(body: (signal: AbortSignal) => Promise<A>, io: CommandIo): Promise<A> => {
   const controller = new AbortController()
   const onSigint = (): void => {
-    if (!controller.signal.aborted) io.err('\ninterrupt: stopping after the current step…')
+    if (!controller.signal.aborted) io.err('\ninterrupt: stopping after the current step and writing a checkpoint…')
     else io.err('interrupt: still finishing the current step or checkpoint write; it will not be cut')
     controller.abort()
   }
@@ -161,19 +167,19 @@ export const withInterrupt = async <A>(body: (signal: AbortSignal) => Promise<A>
 
 const positiveInt = (flag: string) => (value: string): number => {
   const n = Number(value)
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${flag} expects a positive integer, got "${value}"`)
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} expects a positive integer, got "${value}"`)
   return n
 }
 
 const nonNegativeInt = (flag: string) => (value: string): number => {
   const n = Number(value)
-  if (!Number.isSafeInteger(n) || n < 0 || value.trim() === '') throw new Error(`${flag} expects an integer ≥ 0, got "${value}"`)
+  if (!Number.isSafeInteger(n) || n < 0 || value.trim() === '') throw new InvalidArgumentError(`${flag} expects an integer ≥ 0, got "${value}"`)
   return n
 }
 
 const positiveNumber = (flag: string) => (value: string): number => {
   const n = Number(value)
-  if (!(Number.isFinite(n) && n > 0)) throw new Error(`${flag} expects a positive number, got "${value}"`)
+  if (!(Number.isFinite(n) && n > 0)) throw new InvalidArgumentError(`${flag} expects a positive number, got "${value}"`)
   return n
 }
 

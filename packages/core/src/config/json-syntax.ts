@@ -4,7 +4,10 @@
  * Contract: `parseJson(text)` is `JSON.parse` with a `Left` that carries the 1-based line and column
  * of the first offending character (the end of the text when input ends early) and a reason. The
  * position comes from a small scanner of RFC 8259 that stops at the first error, so it does not
- * depend on the engine's wording (V8 omits the position for some errors).
+ * depend on the engine's wording (V8 omits the position for some errors). Nesting deeper than
+ * `maxDepth` (default `MAX_JSON_DEPTH`) is refused the same way, at the bracket that goes too deep,
+ * before parsing: every consumer of the value (decoders, comparisons, `JSON.stringify`) recurses,
+ * and a deeply nested text would overflow their stack.
  */
 import * as E from 'fp-ts/lib/Either.js'
 
@@ -132,6 +135,27 @@ export const firstSyntaxErrorOffset = (text: string): number => {
   }
 }
 
+/** The deepest nesting of arrays and objects `parseJson` accepts by default. */
+export const MAX_JSON_DEPTH = 256
+
+/** The offset of the first `[` or `{` nested deeper than `maxDepth` (outside strings), or -1. */
+export const tooDeepOffset = (text: string, maxDepth: number): number => {
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i)
+    if (inString) {
+      if (ch === 0x5c) i++
+      else if (ch === 0x22) inString = false
+    } else if (ch === 0x22) inString = true
+    else if (ch === 0x5b || ch === 0x7b) {
+      depth++
+      if (depth > maxDepth) return i
+    } else if (ch === 0x5d || ch === 0x7d) depth--
+  }
+  return -1
+}
+
 /** 1-based line and column of an offset. */
 export const lineColumn = (text: string, offset: number): { line: number; column: number } => {
   let line = 1
@@ -146,7 +170,9 @@ export const lineColumn = (text: string, offset: number): { line: number; column
 }
 
 /** `JSON.parse` with a located error. */
-export const parseJson = (text: string): E.Either<JsonSyntaxError, unknown> => {
+export const parseJson = (text: string, maxDepth: number = MAX_JSON_DEPTH): E.Either<JsonSyntaxError, unknown> => {
+  const deep = tooDeepOffset(text, maxDepth)
+  if (deep >= 0) return E.left({ offset: deep, ...lineColumn(text, deep), reason: `nesting deeper than ${maxDepth} levels` })
   try {
     return E.right(JSON.parse(text) as unknown)
   } catch (e) {

@@ -45,7 +45,24 @@ export interface DecodedSafetensors {
 /** The largest header we accept (the reference implementation's limit). */
 export const MAX_HEADER_BYTES = 100_000_000
 
+/**
+ * The most tensors a header may list. Parsing allocates an object per entry (about a kilobyte
+ * each), so a header of a million empty tensors would take a gigabyte before any check; the count is
+ * bounded from the text first (real models list thousands).
+ */
+export const MAX_TENSORS = 100_000
+
+/** The deepest JSON nesting a header may have (real headers have 3 levels). */
+export const MAX_HEADER_DEPTH = 8
+
 const METADATA_KEY = '__metadata__'
+
+/** An upper bound of the entries in a header text: every entry has a "data_offsets" key. */
+const entryBound = (text: string, stopAt: number): number => {
+  let n = 0
+  for (let at = text.indexOf('"data_offsets"'); at >= 0 && n <= stopAt; at = text.indexOf('"data_offsets"', at + 14)) n++
+  return n
+}
 
 /** Assigns an own enumerable property, even for names like `__proto__`. */
 const setOwn = <V>(record: Record<string, V>, key: string, value: V): void => {
@@ -105,7 +122,10 @@ export const decodeSafetensors = (bytes: Uint8Array, source = '<bytes>'): E.Eith
   } catch {
     return fail(undefined, 'header', 'valid UTF-8', 'an invalid byte sequence')
   }
-  const parsed = parseJson(headerText)
+  if (entryBound(headerText, MAX_TENSORS) > MAX_TENSORS) {
+    return fail(undefined, 'header', `at most ${MAX_TENSORS} tensors`, `more ("data_offsets" appears over ${MAX_TENSORS} times in a ${headerLength}-byte header)`)
+  }
+  const parsed = parseJson(headerText, MAX_HEADER_DEPTH)
   if (E.isLeft(parsed)) {
     const { line, column, reason } = parsed.left
     return fail(undefined, 'header', 'valid JSON', `${reason} at line ${line}, column ${column}`)
