@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(dataset-fashion-mnist libopenblas-dev libopenblas0-pthread pkg-config g++ make)
+packages=(dataset-fashion-mnist libopenblas-dev libopenblas0-pthread pkg-config g++ make python3-torch)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

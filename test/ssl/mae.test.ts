@@ -103,6 +103,43 @@ test('no tensor leak across steps; same key → identical state; features are [B
   tf.dispose([f, images])
 })
 
+test('clsToken: encoder.cls_token [1, 1, D] is a param that does not decay; the CLS path leaks nothing, learns, and its predictions ignore masked pixels', () => {
+  const family = mae(decodeMaeConfigOrThrow({ ...tinyMaeInput, clsToken: true }), { totalSteps: 100 })
+  const state0 = family.init(keyOf(1))
+  const cls = flatten(state0.params).find(([p]) => p === 'encoder.cls_token')
+  assert.ok(cls !== undefined && cls[1].shape.join() === '1,1,16', 'encoder.cls_token [1, 1, 16]')
+  assert.ok(!maeDecays('encoder.cls_token', cls[1]), 'cls_token does not decay')
+  const images = fixedImages(4)
+  let state = state0
+  const counts: number[] = []
+  for (let i = 0; i < 3; i++) {
+    state = family.step(state, images, fold(keyOf(2), i)).state
+    counts.push(tf.memory().numTensors)
+  }
+  assert.deepEqual(counts.slice(1), counts.slice(1).map(() => counts[0]!), `live tensors flat: ${counts}`)
+  const f = family.features(state, images)
+  assert.deepEqual(f.shape, [4, 16], 'features [B, D] (patch tokens pooled, CLS left out)')
+  tf.dispose([f, images])
+  const { first, last } = learns(mae(decodeMaeConfigOrThrow({ ...tinyMaeInput, clsToken: true }), { totalSteps: 100 }), 10)
+  assert.ok(last < 0.97 * first, `loss ${first} → ${last}`)
+  const parts = maeParts(decodeMaeConfigOrThrow({ ...tinyMaeInput, clsToken: true }), 10)
+  const m = randomMasking(keyOf(3), 2, 16, 0.75)
+  const [idsKeep, idsRestore] = [indexTensor(m.idsKeep), indexTensor(m.idsRestore)]
+  const x = tf.randomNormal([2, 16, 16, 1], 0, 1, 'float32', 4)
+  const masked = tf.tidy(() => {
+    // Change every pixel of the masked patches of sample 0 and 1: the prediction must not move.
+    const keep = new Float32Array(2 * 16 * 16)
+    for (let b = 0; b < 2; b++) for (const t of rowOf(m.idsKeep, b)) for (let r = 0; r < 4; r++) for (let c = 0; c < 4; c++) keep[b * 256 + (Math.floor(t / 4) * 4 + r) * 16 + (t % 4) * 4 + c] = 1
+    const k = tf.tensor4d(keep, [2, 16, 16, 1])
+    return tf.add(tf.mul(x, k), tf.mul(tf.randomNormal([2, 16, 16, 1], 0, 1, 'float32', 5), tf.sub(1, k)))
+  })
+  const ctx = { key: keyOf(0), training: false }
+  const a = maeForward(parts)(state.params, x, idsKeep, idsRestore, ctx)
+  const b = maeForward(parts)(state.params, masked, idsKeep, idsRestore, ctx)
+  assert.ok(tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!) < 1e-5, 'masked pixels do not reach the prediction')
+  tf.dispose([a, b, x, masked, idsKeep, idsRestore])
+})
+
 test('config errors name the field', () => {
   const error = (input: unknown): string => {
     const r = decodeMaeConfig(input, 'mae')

@@ -7,5 +7,7 @@ import { register as evaluate } from './eval.ts'
 import { register as compare } from './compare.ts'
 import { register as sweep } from './sweep.ts'
 import { register as families } from './families-command.ts'
+import { register as importTorch } from './import.ts'
+import { register as exportTorch } from './export.ts'
 
-export const commands: ReadonlyArray<(program: Command) => void> = [summary, masks, train, evaluate, compare, sweep, families]
+export const commands: ReadonlyArray<(program: Command) => void> = [summary, masks, train, evaluate, compare, sweep, families, importTorch, exportTorch]

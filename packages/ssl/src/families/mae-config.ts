@@ -5,7 +5,9 @@
  * Fields: `image` [H, W, C]; `patchSize`; `encoder` {dim, depth, heads}; `decoder` {dim, depth, heads}
  * (paper 512/8/16; smaller at small scale); `maskRatio` in [0, 1) (default 0.75); `normPix` (default
  * true); `optimizer` {lr (paper: 1.5e-4·batch/256), startLr 0, finalLr 0, warmupSteps, weightDecay
- * 0.05}: warmup then half-cosine lr, constant wd, AdamW betas (0.9, 0.95).
+ * 0.05}: warmup then half-cosine lr, constant wd, AdamW betas (0.9, 0.95); `clsToken` (default false):
+ * the reference's CLS token (`encoder.cls_token`, its position-embedding slot zero), kept so official
+ * MAE checkpoints load with their exact outputs (`jepa import --family mae`).
  * Cross-field rules, reported naming their fields: the patch divides H and W; heads divide the
  * encoder and decoder widths, which are multiples of 4 (2-D sin-cos embedding); at least one token
  * is kept (⌊L·(1 − maskRatio)⌋ ≥ 1).
@@ -29,10 +31,10 @@ export const MaeOptimizerCodec = withDefaults(
 const maeShape = withDefaults(
   exact(
     { image: ImageDimsCodec, patchSize: PositiveInt, encoder: WidthCodec, decoder: WidthCodec },
-    { maskRatio: MaskRatio, normPix: t.boolean, optimizer: MaeOptimizerCodec, pixelNorm: PixelNormCodec, patchInitStd: PatchInitStdCodec },
+    { maskRatio: MaskRatio, normPix: t.boolean, optimizer: MaeOptimizerCodec, pixelNorm: PixelNormCodec, patchInitStd: PatchInitStdCodec, clsToken: t.boolean },
     'MaeConfig',
   ),
-  { maskRatio: 0.75, normPix: true, optimizer: {} },
+  { maskRatio: 0.75, normPix: true, optimizer: {}, clsToken: false },
   'MaeConfig',
 )
 

@@ -11,12 +11,17 @@
  *   θ ← AdamW(θ, ∇θ loss), betas (0.9, 0.95), wd constant (0.05), no decay on biases, 1-D params, mask_token
  *
  * No target network (`target = {}`). Features: the encoder on the full image, average-pooled.
+ * With `clsToken` (the reference's layout, for imported checkpoints): the encoder prepends
+ * `encoder.cls_token` [1, 1, D] after gathering the visible tokens (its position-embedding slot is
+ * zero in the reference), the decoder carries the CLS row through its blocks (no position added) and
+ * drops it before the loss, and features (and `tokens`) use the patch tokens only (the reference's
+ * `global_pool`); `cls_token` is not decayed, like `mask_token`.
  * Decoder param paths: `decoder_embed.*`, `mask_token` [1, 1, Dd], `decoder_blocks.{i}.*`,
  * `decoder_norm.*`, `decoder_pred.*` (the reference's names; no CLS token, fixed pos-embed not a param).
  * Metrics: loss, lr, wd, gradNorm, visibleTokens.
  */
 import * as tf from '@tensorflow/tfjs'
-import { type AnyLayer, type Ctx, type Key, type ParamTree, fold, initOrThrow, keyOf, named, normal, repeat, serial, stream } from '@jepa-ts/core'
+import { type AnyLayer, type Ctx, type Key, type ParamTree, fold, initOrThrow, keyOf, named, normal, repeat, serialAll, stream } from '@jepa-ts/core'
 import { type Vit, addPosEmbed, block, encode, gatherTokens, layerNorm, linear, vit } from '@jepa-ts/nn'
 import { randomMasking } from '@jepa-ts/masks'
 import { type Family, type TrainState, adamwInit, constant, decayExceptBiasAnd1d, gradNorm, lossAndGrads, warmupCosine } from '@jepa-ts/train'
@@ -30,22 +35,28 @@ import type { MaeConfig } from './mae-config.ts'
 export interface MaeDecoder {
   readonly embed: AnyLayer
   readonly trunk: AnyLayer
+  /** The trunk's first child (the fixed pos-embed) and the rest, over the same children. */
+  readonly pos: AnyLayer
+  readonly body: AnyLayer
   readonly dim: number
   readonly tokens: number
 }
 
 /** Builds the decoder for a grid, an encoder width and a patch of p²·C values. */
-export const maeDecoder = (grid: readonly [number, number], encoderDim: number, decoder: { readonly dim: number; readonly depth: number; readonly heads: number }, patchValues: number): MaeDecoder => ({
-  embed: linear(encoderDim, decoder.dim, { name: 'decoder_embed' }) as AnyLayer,
-  trunk: serial(
-    addPosEmbed(grid[0], grid[1], decoder.dim, { name: 'decoder_pos_embed' }) as AnyLayer,
-    named('decoder_blocks', repeat(decoder.depth, () => block(decoder.dim, decoder.heads) as AnyLayer)),
-    layerNorm(decoder.dim, { name: 'decoder_norm' }) as AnyLayer,
-    linear(decoder.dim, patchValues, { name: 'decoder_pred' }) as AnyLayer,
-  ),
-  dim: decoder.dim,
-  tokens: grid[0] * grid[1],
-})
+export const maeDecoder = (grid: readonly [number, number], encoderDim: number, decoder: { readonly dim: number; readonly depth: number; readonly heads: number }, patchValues: number): MaeDecoder => {
+  const pos = addPosEmbed(grid[0], grid[1], decoder.dim, { name: 'decoder_pos_embed' }) as AnyLayer
+  const blocks = named('decoder_blocks', repeat(decoder.depth, () => block(decoder.dim, decoder.heads) as AnyLayer))
+  const norm = layerNorm(decoder.dim, { name: 'decoder_norm' }) as AnyLayer
+  const pred = linear(decoder.dim, patchValues, { name: 'decoder_pred' }) as AnyLayer
+  return {
+    embed: linear(encoderDim, decoder.dim, { name: 'decoder_embed' }) as AnyLayer,
+    trunk: serialAll([pos, blocks, norm, pred]),
+    pos,
+    body: serialAll([blocks, norm, pred]),
+    dim: decoder.dim,
+    tokens: grid[0] * grid[1],
+  }
+}
 
 /** Decoder params: `decoder_embed`, `mask_token` ~ N(0, 0.02²), and the trunk's. */
 export const initMaeDecoder = (d: MaeDecoder, key: Key, encoderDim: number): ParamTree => ({
@@ -70,28 +81,47 @@ export const appendAndUnshuffle = (visible: tf.Tensor, maskToken: tf.Tensor, ids
  * embed, append L − K mask tokens, unshuffle (row i of the result is token idsRestore[b, i] of
  * [visible, mask tokens]), then the trunk.
  */
-export const maeDecode = (d: MaeDecoder) => (params: ParamTree, latent: tf.Tensor, idsRestore: tf.Tensor, ctx: Ctx): tf.Tensor =>
+export const maeDecode = (d: MaeDecoder, clsToken = false) => (params: ParamTree, latent: tf.Tensor, idsRestore: tf.Tensor, ctx: Ctx): tf.Tensor =>
   tf.tidy(() => {
     const x = d.embed.apply(branch(params, 'decoder_embed'), latent, ctx) as tf.Tensor
-    const unshuffled = appendAndUnshuffle(x, params.mask_token as tf.Tensor, idsRestore)
-    return d.trunk.apply(params, unshuffled, ctx) as tf.Tensor
+    if (!clsToken) return d.trunk.apply(params, appendAndUnshuffle(x, params.mask_token as tf.Tensor, idsRestore), ctx) as tf.Tensor
+    const [B, K1, Dd] = x.shape as [number, number, number]
+    const cls = tf.slice(x, [0, 0, 0], [B, 1, Dd])
+    const positioned = d.pos.apply(params, appendAndUnshuffle(tf.slice(x, [0, 1, 0], [B, K1 - 1, Dd]), params.mask_token as tf.Tensor, idsRestore), ctx) as tf.Tensor
+    const out = d.body.apply(params, tf.concat([cls, positioned], 1), ctx) as tf.Tensor
+    return tf.slice(out, [0, 1, 0], [B, d.tokens, out.shape[2]!])
+  })
+
+/**
+ * The MAE encoder: `encode` (patch embed, pos-embed, gather `idsKeep`, blocks, norm); with
+ * `clsToken`, `encoder.cls_token` is prepended after the gather → [B, 1 + K, D].
+ */
+export const maeEncode = (v: Vit, clsToken: boolean) => (params: ParamTree, images: tf.Tensor, ctx: Ctx, idsKeep?: tf.Tensor): tf.Tensor =>
+  tf.tidy(() => {
+    if (!clsToken) return encode(v, params, images, ctx, idsKeep)
+    const embedded = v.embed.apply(params, images, { key: fold(ctx.key, 0), training: ctx.training }) as tf.Tensor
+    const kept = idsKeep === undefined ? embedded : gatherTokens(embedded, idsKeep, 'maeEncode: idsKeep')
+    const cls = tf.tile(params.cls_token as tf.Tensor, [kept.shape[0]!, 1, 1])
+    return v.trunk.apply(params, tf.concat([cls, kept], 1), { key: fold(ctx.key, 1), training: ctx.training }) as tf.Tensor
   })
 
 /** Encoder on the visible tokens (`idsKeep` [B, K]) then the decoder: images → predicted patches [B, L, p²·C]. */
 export const maeForward = (parts: MaeParts) => (params: ParamTree, images: tf.Tensor, idsKeep: tf.Tensor, idsRestore: tf.Tensor, ctx: Ctx): tf.Tensor =>
   tf.tidy(() => {
-    const latent = encode(parts.encoder, branch(params, 'encoder'), images, { key: fold(ctx.key, 'encoder'), training: ctx.training }, idsKeep)
-    return maeDecode(parts.decoder)(branch(params, 'decoder'), latent, idsRestore, { key: fold(ctx.key, 'decoder'), training: ctx.training })
+    const latent = maeEncode(parts.encoder, parts.clsToken)(branch(params, 'encoder'), images, { key: fold(ctx.key, 'encoder'), training: ctx.training }, idsKeep)
+    return maeDecode(parts.decoder, parts.clsToken)(branch(params, 'decoder'), latent, idsRestore, { key: fold(ctx.key, 'decoder'), training: ctx.training })
   })
 
-/** MAE's decay rule: the I-JEPA rule (no decay on biases and 1-D params), and none on `mask_token`. */
-export const maeDecays = (path: string, t: tf.Tensor): boolean => decayExceptBiasAnd1d(path, t) && !path.endsWith('mask_token')
+/** MAE's decay rule: the I-JEPA rule (no decay on biases and 1-D params), and none on `mask_token` or `cls_token`. */
+export const maeDecays = (path: string, t: tf.Tensor): boolean => decayExceptBiasAnd1d(path, t) && !path.endsWith('mask_token') && !path.endsWith('cls_token')
 
 /** The built parts of an MAE model. */
 export interface MaeParts {
   readonly encoder: Vit
   readonly decoder: MaeDecoder
   readonly schedules: StepSchedules
+  /** The reference's CLS token (see the module doc). */
+  readonly clsToken: boolean
 }
 
 /** Builds the encoder, decoder and schedules of a decoded config. */
@@ -104,6 +134,7 @@ export const maeParts = (config: MaeConfig, totalSteps: number): MaeParts => {
     encoder: vit({ imageSize: [H, W], patchSize: config.patchSize, inChans: C, ...config.encoder, ...encoderInputOptions(config) }),
     decoder: maeDecoder(g, config.encoder.dim, config.decoder, config.patchSize * config.patchSize * C),
     schedules: { lr: warmupCosine({ startLr: o.startLr, lr: o.lr, finalLr: o.finalLr, warmupSteps: o.warmupSteps, totalSteps }), weightDecay: constant(o.weightDecay) },
+    clsToken: config.clsToken,
   }
 }
 
@@ -125,6 +156,11 @@ export const mae = (config: MaeConfig, options: { readonly totalSteps: number })
   const parts = maeParts(config, options.totalSteps)
   const [H, W, C] = config.image
   const lossOf = maeLossAndGrads(parts, config)
+  /** The encoder's patch tokens on the full image [B, L, D] (the CLS row, if any, left out). */
+  const patchTokens = (state: TrainState, images: tf.Tensor): tf.Tensor3D => tf.tidy(() => {
+    const tokens = maeEncode(parts.encoder, parts.clsToken)(branch(state.params, 'encoder'), images, { key: keyOf(0), training: false })
+    return (parts.clsToken ? tf.slice(tokens, [0, 1, 0], [-1, -1, -1]) : tokens) as tf.Tensor3D
+  })
   return {
     name: 'mae',
     description: `predicts the ${config.normPix ? 'per-patch normalized ' : ''}pixels of ${config.maskRatio * 100}% masked patches; MSE on masked patches; reconstruction`,
@@ -132,7 +168,9 @@ export const mae = (config: MaeConfig, options: { readonly totalSteps: number })
     featureDim: config.encoder.dim,
     init: (key) => {
       const k = stream(key, 'params')
-      const params = { encoder: initOrThrow(parts.encoder.layer, fold(k, 'encoder'), [1, H, W, C]).params, decoder: initMaeDecoder(parts.decoder, fold(k, 'decoder'), config.encoder.dim) }
+      const encoder = initOrThrow(parts.encoder.layer, fold(k, 'encoder'), [1, H, W, C]).params
+      const cls: ParamTree = config.clsToken ? { cls_token: tf.tensor3d(normal(fold(k, 'cls_token'), config.encoder.dim).map((x) => 0.02 * x), [1, 1, config.encoder.dim]) } : {}
+      const params = { encoder: { ...encoder, ...cls }, decoder: initMaeDecoder(parts.decoder, fold(k, 'decoder'), config.encoder.dim) }
       return { step: 0, params, target: {}, opt: adamwInit(params) }
     },
     step: (state, images, key) => {
@@ -142,7 +180,7 @@ export const mae = (config: MaeConfig, options: { readonly totalSteps: number })
       const next = optimizerStep(state.params, grads, state.opt, values, [0.9, 0.95], maeDecays)
       return { state: { step: state.step + 1, params: next.params, target: {}, opt: next.opt }, metrics: { loss, lr: values.lr, wd: values.wd, gradNorm: norm, visibleTokens } }
     },
-    features: (state, images) => tf.tidy(() => averagePool(encode(parts.encoder, branch(state.params, 'encoder'), images, { key: keyOf(0), training: false }))),
-    tokens: (state, images) => encode(parts.encoder, branch(state.params, 'encoder'), images, { key: keyOf(0), training: false }) as tf.Tensor3D,
+    features: (state, images) => tf.tidy(() => averagePool(patchTokens(state, images))),
+    tokens: (state, images) => patchTokens(state, images),
   }
 }

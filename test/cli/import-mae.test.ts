@@ -1,0 +1,93 @@
+/**
+ * `jepa import --family mae` of an official MAE checkpoint (tools/torch/make_official_fixtures.py:
+ * the facebookresearch/mae save_model layout — `{model, optimizer, epoch, scaler, args}`, a CLS
+ * token, pos-embeds with a zero CLS row, args as an argparse.Namespace — written by Debian's
+ * PyTorch): the imported MAE (`clsToken: true`) reproduces PyTorch's encoder latent, decoder
+ * prediction, loss and pooled features within 1e-4, trains a step, and an encoder-only file is
+ * refused.
+ */
+import { test, before } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import * as tf from '@tensorflow/tfjs'
+import * as E from 'fp-ts/lib/Either.js'
+import { type DecodedTensor, decodeSafetensors, keyOf, useBackend } from '@jepa-ts/core'
+import { branch, decodeMaeConfigOrThrow, maeDecode, maeEncode, maeLoss, maeParts, patchify } from '@jepa-ts/ssl'
+import { disposeState, loadCheckpointFor, readCheckpoint } from '@jepa-ts/train'
+import type { CommandIo } from '../../packages/cli/src/commands/train.ts'
+import { runImport } from '../../packages/cli/src/commands/import.ts'
+import { decodeRunConfig } from '../../packages/cli/src/config.ts'
+import { stateDictPickle, torchBytes } from '../core/torch-writer.ts'
+
+const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/torch/${name}`, import.meta.url))
+const dir = (): string => mkdtempSync(join(tmpdir(), 'jepa-cli-import-mae-'))
+const capture = (): CommandIo & { lines: string[] } => {
+  const lines: string[] = []
+  return { lines, out: (l) => lines.push(l), err: (l) => lines.push(l) }
+}
+
+let expected: Map<string, DecodedTensor>
+before(async () => {
+  await useBackend('cpu')
+  const decoded = decodeSafetensors(readFileSync(fixture('mae-official.expected.safetensors')))
+  if (E.isLeft(decoded)) throw new Error(decoded.left.message)
+  expected = new Map(Object.entries(decoded.right.tensors))
+})
+
+const get = (name: string): tf.Tensor => {
+  const t = expected.get(name)!
+  return tf.tensor(t.data, [...t.shape], t.dtype === 'F32' ? 'float32' : 'int32')
+}
+
+const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor): number => {
+  assert.deepEqual(a.shape, b.shape)
+  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!)
+}
+
+test('an official MAE checkpoint imports (CLS token kept) and reproduces PyTorch\'s latent, prediction, loss and features', async () => {
+  const out = join(dir(), 'run')
+  const io = capture()
+  assert.equal(await runImport(fixture('mae-official.pth'), { family: 'mae', heads: 2, decoderHeads: 2, out }, io), 0, io.lines.join('\n'))
+  const file = await readCheckpoint(join(out, 'checkpoint.safetensors'))
+  const model = (file.meta.config as { model: unknown }).model
+  assert.deepEqual(model, { image: [32, 32, 1], patchSize: 8, encoder: { dim: 16, depth: 1, heads: 2 }, decoder: { dim: 8, depth: 1, heads: 2 }, maskRatio: 0.75, normPix: true, clsToken: true })
+  const run = decodeRunConfig(file.meta.config, undefined, 'meta', { steps: 1 })
+  if (E.isLeft(run)) throw new Error(run.left.format())
+  const { state } = await loadCheckpointFor(run.right.family, keyOf(0), join(out, 'checkpoint.safetensors'))
+  try {
+    const parts = maeParts(decodeMaeConfigOrThrow(model), 1)
+    const ctx = { key: keyOf(0), training: false }
+    const images = get('images')
+    const latent = maeEncode(parts.encoder, true)(branch(state.params, 'encoder'), images, ctx, get('ids_keep'))
+    const pred = maeDecode(parts.decoder, true)(branch(state.params, 'decoder'), get('latent'), get('ids_restore'), ctx)
+    const loss = maeLoss(pred as tf.Tensor3D, patchify(images as tf.Tensor4D, 8), get('mask') as tf.Tensor2D)
+    const errors = {
+      latent: maxAbsDiff(latent, get('latent')),
+      prediction: maxAbsDiff(pred, get('pred')),
+      loss: maxAbsDiff(loss.reshape([1]), get('loss')),
+      features: maxAbsDiff(run.right.family.features(state, images as tf.Tensor4D), get('features')),
+    }
+    console.log(`mae import parity (max |ours − PyTorch|): ${Object.entries(errors).map(([k, v]) => `${k} ${v.toExponential(2)}`).join(', ')}`)
+    for (const [k, v] of Object.entries(errors)) assert.ok(v <= 1e-4, `${k}: max abs difference ${v}`)
+    const next = run.right.family.step(state, images.reshape([2, 32, 32, 1]) as tf.Tensor4D, keyOf(1))
+    assert.ok(Number.isFinite(next.metrics.loss), 'the imported model trains a step')
+    disposeState(next.state)
+  } catch (e) {
+    disposeState(state)
+    throw e
+  }
+})
+
+test('an encoder-only MAE file and a file without "model" are refused naming the file', async () => {
+  const encoderOnly = join(dir(), 'encoder-only.pth')
+  writeFileSync(encoderOnly, torchBytes([{ name: 'cls_token', key: '0', storage: 'FloatStorage', numel: 4, shape: [1, 1, 4] }], { 0: new Uint8Array(16) }, stateDictPickle([{ name: 'cls_token', key: '0', storage: 'FloatStorage', numel: 4, shape: [1, 1, 4] }], 'model')))
+  const io = capture()
+  assert.equal(await runImport(encoderOnly, { family: 'mae', out: join(dir(), 'run') }, io), 2)
+  assert.match(io.lines.join('\n'), /encoder-only\.pth: state dict "model" has no decoder \(no decoder_embed\.weight\): an encoder-only MAE checkpoint/)
+  const io2 = capture()
+  assert.equal(await runImport(fixture('ijepa-official.pth.tar'), { family: 'mae', out: join(dir(), 'run') }, io2), 2)
+  assert.match(io2.lines.join('\n'), /key "model": expected a dict with the key "model", got keys encoder, predictor, target_encoder.*the official MAE layout/)
+})
