@@ -12,39 +12,10 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import * as tf from '@tensorflow/tfjs'
-import { type AnyLayer, type DimsSig, type Report, countMatmulFlops, countSpecs, disposeTree, inferOrThrow, initOrThrow, keyOf } from '@jepa-ts/core'
+import { type AnyLayer, type DimsSig, countMatmulFlops, disposeTree, initOrThrow, keyOf } from '@jepa-ts/core'
 import { attention, block, dropPath, dropout, gelu, layerNorm, linear, mlp, patchEmbed, pixelNorm, predict, predictor, vit } from '@jepa-ts/nn'
 import { setup } from '../backend-native/harness.ts'
-
-const size = (d: DimsSig): number => (d as readonly number[]).reduce((a, b) => a * b, 1)
-const last = (d: DimsSig): number => (d as readonly number[])[(d as readonly number[]).length - 1]!
-
-/** FLOPs of `r` itself (not of its children) that are not matrix products. */
-const elementwiseOwn = (r: Report, heads: number): number => {
-  const own = r.flops - r.children.reduce((a, c) => a + c.flops, 0)
-  switch (r.kind) {
-    case 'linear': {
-      const [i, o] = [last(r.inDims), last(r.outDims)]
-      return r.params === i * o + o ? size(r.outDims) : 0
-    }
-    case 'patchEmbed':
-      return size(r.outDims)
-    case 'attention': {
-      const [B, N] = r.inDims as readonly number[]
-      return 2 * B! * heads * N! * N!
-    }
-    default:
-      return own
-  }
-}
-const elementwise = (r: Report, heads: number): number => elementwiseOwn(r, heads) + r.children.reduce((a, c) => a + elementwise(c, heads), 0)
-
-/** The matmul FLOPs the interpreter claims for `layer` at `inDims`. */
-const claimedMatmulFlops = (layer: AnyLayer, inDims: DimsSig, heads: number): number => {
-  const inf = inferOrThrow(layer, inDims)
-  const root: Report = { path: layer.name, kind: layer.kind, inDims, outDims: inf.outDims, params: countSpecs(inf.params), flops: inf.flops, children: inf.children }
-  return inf.flops - elementwise(root, heads)
-}
+import { claimedMatmulFlops } from './matmul-claims.ts'
 
 interface Case {
   readonly name: string
