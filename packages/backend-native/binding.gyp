@@ -30,6 +30,10 @@
     {
       "target_name": "jepa_native_v3",
       "conditions": [["target_arch=='x64'", { "cflags_cc": ["-march=x86-64-v3", "-mtune=generic"] }]]
+    },
+    {
+      "target_name": "jepa_native_v4",
+      "conditions": [["target_arch=='x64'", { "cflags_cc": ["-march=x86-64-v4", "-mtune=generic"] }]]
     }
   ]
 }

@@ -1,6 +1,6 @@
 /**
  * The addon is portable and refuses, with a message, where it cannot run: the loader picks the
- * x86-64-v3 build or the x86-64-v2 baseline from the CPU's flags before loading anything (a CPU
+ * x86-64-v4, v3 or v2 (baseline) build from the CPU's flags before loading anything (a CPU
  * below the baseline gets a reason, never SIGILL — simulated with JEPA_NATIVE_CPU_FLAGS in a child
  * process), and the addon serves the main thread only (a worker thread gets a reason from the
  * loader, and the compiled addon itself refuses a second Node environment).
@@ -10,14 +10,18 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { Worker } from 'node:worker_threads'
-import { ADDON_PATH, WORKER_REASON, X86_64_V2, X86_64_V3, chooseBuild, hostCpu, loadAddon, loadAddonAt } from '@jepa-ts/backend-native'
+import { ADDON_PATH, WORKER_REASON, X86_64_V2, X86_64_V3, X86_64_V4, chooseBuild, hostCpu, loadAddon, loadAddonAt } from '@jepa-ts/backend-native'
 
 const packageDir = join(dirname(ADDON_PATH), '..', '..')
 const release = dirname(ADDON_PATH)
 const cpuWith = (flags: readonly string[]) => ({ arch: 'x64', flags: new Set(flags) })
 
-test('the build matches the CPU: v3 flags pick the v3 build, v2 flags the baseline, less is refused with the missing flags', () => {
-  const v3 = chooseBuild(release, cpuWith(X86_64_V3))
+test('the build matches the CPU: v4 flags pick the v4 build, v3 the v3 one, v2 the baseline, less is refused with the missing flags', () => {
+  const v4 = chooseBuild(release, cpuWith(X86_64_V4))
+  assert.ok(v4.ok && v4.level === 'x86-64-v4' && v4.file.endsWith('jepa_native_v4.node'), JSON.stringify(v4))
+  const capped = chooseBuild(release, cpuWith(X86_64_V4), { JEPA_NATIVE_BUILD: 'v3' })
+  assert.ok(capped.ok && capped.level === 'x86-64-v3')
+  const v3 = chooseBuild(release, cpuWith([...X86_64_V3, 'avx512f']))
   assert.ok(v3.ok && v3.level === 'x86-64-v3' && v3.file.endsWith('jepa_native_v3.node'), JSON.stringify(v3))
   const v2 = chooseBuild(release, cpuWith([...X86_64_V2, 'avx']))
   assert.ok(v2.ok && v2.level === 'x86-64-v2' && v2.file.endsWith('jepa_native.node'), JSON.stringify(v2))
@@ -29,7 +33,10 @@ test('the build matches the CPU: v3 flags pick the v3 build, v2 flags the baseli
 })
 
 test('each build loads on the CPU it was picked for and computes a product', () => {
-  for (const flags of [X86_64_V2, X86_64_V3]) {
+  const host = hostCpu()
+  for (const flags of [X86_64_V2, X86_64_V3, X86_64_V4]) {
+    // Load only what this machine can run (a v4 build on a CPU without AVX-512 would SIGILL).
+    if (host.flags !== undefined && !flags.every((f) => host.flags?.has(f))) continue
     const r = loadAddonAt(packageDir, cpuWith(flags))
     assert.ok(r.ok, r.ok ? '' : r.reason)
     const out = new Float32Array(1)

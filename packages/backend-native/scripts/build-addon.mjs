@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Builds the native addon with node-gyp during `pnpm install` (two builds, see binding.gyp: an
-// x86-64-v2 baseline and an x86-64-v3 one, never -march=native), and never fails the install:
+// Builds the native addon with node-gyp during `pnpm install` (three builds, see binding.gyp: an
+// x86-64-v2 baseline, an x86-64-v3 and an x86-64-v4 one, never -march=native), and never fails the install:
 // on any failure (no compiler, no OpenBLAS, no Node headers) it writes the one-line reason to
 // build/BUILD_FAILED.txt and exits 0, so the runtime can fall back to wasm and say why.
 // Offline builds: node-gyp is pointed at the headers next to the running node (`--nodedir`),
@@ -14,8 +14,9 @@ import { fileURLToPath } from 'node:url'
 const pkgDir = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const buildDir = join(pkgDir, 'build')
 const failedFile = join(buildDir, 'BUILD_FAILED.txt')
-// The portable baseline build (x86-64-v2 on x64) and the x86-64-v3 one (AVX2/FMA); src/cpu.ts picks.
-const ADDON_FILES = ['jepa_native.node', 'jepa_native_v3.node']
+// The portable baseline build (x86-64-v2 on x64), the x86-64-v3 one (AVX2/FMA) and the x86-64-v4 one
+// (AVX-512); src/cpu.ts picks.
+const ADDON_FILES = ['jepa_native.node', 'jepa_native_v3.node', 'jepa_native_v4.node']
 
 const fail = (reason) => {
   mkdirSync(buildDir, { recursive: true })

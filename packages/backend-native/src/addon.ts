@@ -12,11 +12,11 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { isMainThread } from 'node:worker_threads'
 import type { NativeAddon } from './addon-types.ts'
-import { chooseBuild, hostCpu, type CpuDescription } from './cpu.ts'
+import { type BuildLevel, type CpuDescription, chooseBuild, hostCpu } from './cpu.ts'
 import { asAddon } from './internal.ts'
 
 export type AddonResult =
-  | { readonly ok: true; readonly addon: NativeAddon; readonly level: 'x86-64-v3' | 'x86-64-v2' | 'generic' }
+  | { readonly ok: true; readonly addon: NativeAddon; readonly level: BuildLevel }
   | { readonly ok: false; readonly reason: string }
 
 /** Why the addon is not loaded off the main thread. */

@@ -1,14 +1,15 @@
 /**
- * Which build of the addon this CPU can run. The addon is built twice (binding.gyp): `jepa_native`
- * for the x86-64-v2 baseline (SSE4.2, POPCNT) and `jepa_native_v3` for x86-64-v3 (AVX2, FMA, BMI2,
- * …); neither is built for the build machine's own CPU, so a `node_modules` copied to another x86-64
- * machine still loads. `chooseBuild` reads the CPU's feature flags *before* anything is loaded: on
- * a CPU below the baseline it returns the reason (which flags are missing) instead of letting the
- * loader run instructions the CPU lacks (SIGILL). On other architectures the single build has no
- * `-march` and is chosen as is.
+ * Which build of the addon this CPU can run. The addon is built three times (binding.gyp):
+ * `jepa_native` for the x86-64-v2 baseline (SSE4.2, POPCNT), `jepa_native_v3` for x86-64-v3 (AVX2,
+ * FMA, BMI2, …) and `jepa_native_v4` for x86-64-v4 (AVX-512 F/BW/CD/DQ/VL); none is built for the
+ * build machine's own CPU, so a `node_modules` copied to another x86-64 machine still loads.
+ * `chooseBuild` reads the CPU's feature flags *before* anything is loaded and picks the highest level
+ * the CPU has; on a CPU below the baseline it returns the reason (which flags are missing) instead
+ * of letting the loader run instructions the CPU lacks (SIGILL). On other architectures the single
+ * build has no `-march` and is chosen as is.
  *
  * `JEPA_NATIVE_CPU_FLAGS` (space- or comma-separated) replaces the flags read from /proc/cpuinfo, to
- * simulate another CPU; `JEPA_NATIVE_BUILD=v2` picks the baseline build on a v3 CPU.
+ * simulate another CPU; `JEPA_NATIVE_BUILD=v2|v3` caps the level (e.g. to measure one build).
  */
 import { existsSync, readFileSync } from 'node:fs'
 
@@ -21,6 +22,7 @@ export interface CpuDescription {
 /** Flags (as /proc/cpuinfo spells them) each x86-64 level requires; `pni` is SSE3, `abm` includes LZCNT. */
 export const X86_64_V2: readonly string[] = ['cx16', 'lahf_lm', 'popcnt', 'pni', 'sse4_1', 'sse4_2', 'ssse3']
 export const X86_64_V3: readonly string[] = [...X86_64_V2, 'avx', 'avx2', 'bmi1', 'bmi2', 'f16c', 'fma', 'abm', 'movbe', 'xsave']
+export const X86_64_V4: readonly string[] = [...X86_64_V3, 'avx512f', 'avx512bw', 'avx512cd', 'avx512dq', 'avx512vl']
 
 const parseFlags = (text: string): Set<string> => new Set(text.split(/[\s,]+/).filter((f) => f !== ''))
 
@@ -37,14 +39,13 @@ export const hostCpu = (env: NodeJS.ProcessEnv = process.env): CpuDescription =>
   }
 }
 
-export type BuildChoice =
-  | { readonly ok: true; readonly file: string; readonly level: 'x86-64-v3' | 'x86-64-v2' | 'generic' }
-  | { readonly ok: false; readonly reason: string }
+export type BuildLevel = 'x86-64-v4' | 'x86-64-v3' | 'x86-64-v2' | 'generic'
+
+export type BuildChoice = { readonly ok: true; readonly file: string; readonly level: BuildLevel } | { readonly ok: false; readonly reason: string }
 
 /** The addon file (under `releaseDir`) this CPU can run, or why none. */
 export const chooseBuild = (releaseDir: string, cpu: CpuDescription, env: NodeJS.ProcessEnv = process.env): BuildChoice => {
   const base = `${releaseDir}/jepa_native.node`
-  const v3 = `${releaseDir}/jepa_native_v3.node`
   if (cpu.arch !== 'x64') return { ok: true, file: base, level: 'generic' }
   // Unreadable flags (no /proc): the baseline, which every x86-64 CPU since 2009 runs.
   if (cpu.flags === undefined) return { ok: true, file: base, level: 'x86-64-v2' }
@@ -57,6 +58,13 @@ export const chooseBuild = (releaseDir: string, cpu: CpuDescription, env: NodeJS
       reason: `this CPU lacks ${missingV2.join(', ')}, which the native addon's baseline build (x86-64-v2) needs; not loading it (use the wasm or cpu backend)`,
     }
   }
-  if (env['JEPA_NATIVE_BUILD'] !== 'v2' && lacking(X86_64_V3).length === 0 && existsSync(v3)) return { ok: true, file: v3, level: 'x86-64-v3' }
+  const cap = env['JEPA_NATIVE_BUILD']
+  const higher: readonly (readonly [BuildLevel, readonly string[], string, boolean])[] = [
+    ['x86-64-v4', X86_64_V4, `${releaseDir}/jepa_native_v4.node`, cap === undefined || cap === 'v4'],
+    ['x86-64-v3', X86_64_V3, `${releaseDir}/jepa_native_v3.node`, cap !== 'v2'],
+  ]
+  for (const [level, needs, file, allowed] of higher) {
+    if (allowed && lacking(needs).length === 0 && existsSync(file)) return { ok: true, file, level }
+  }
   return { ok: true, file: base, level: 'x86-64-v2' }
 }
