@@ -7,12 +7,13 @@
  * element type, a size that is negative, fractional, NaN, infinite, huge or not a number, a shape
  * with a bad entry or an extra one, an op code out of range, arguments missing) and checks the
  * addon throws a JS Error. Prints one JSON line: per function, calls compared and calls rejected.
- * `FUZZ_RUNS` sets the number of draws per function and property (default 60).
+ * `FUZZ_RUNS` sets the number of draws per function and property (default 60); `FUZZ_ADDON_DIR`
+ * fuzzes the addon built under another package directory instead of this one.
  */
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import * as tf from '@tensorflow/tfjs'
-import { adamwUpdate, emaUpdate, fusedAttention, fusedGelu, fusedLayerNorm, loadAddon, type NativeAddon } from '@jepa-ts/backend-native'
+import { adamwUpdate, emaUpdate, fusedAttention, fusedGelu, fusedLayerNorm, loadAddon, loadAddonAt, type NativeAddon } from '@jepa-ts/backend-native'
 
 type Kind = 'out' | 'in' | 'idx' | 'size' | 'sizes' | 'op' | 'real' | 'bool'
 
@@ -29,7 +30,9 @@ interface Call {
 }
 
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 60)
-const loaded = loadAddon()
+// FUZZ_ADDON_DIR: fuzz the addon built under another package directory (e.g. an older build).
+const otherDir = process.env['FUZZ_ADDON_DIR']
+const loaded = otherDir === undefined ? loadAddon() : loadAddonAt(otherDir)
 if (!loaded.ok) throw new Error(`the addon must load for the fuzz: ${loaded.reason}`)
 const addon = loaded.addon
 await tf.setBackend('cpu')
