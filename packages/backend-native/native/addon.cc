@@ -10,6 +10,8 @@
 #include <napi.h>
 
 #include <atomic>
+#include <new>
+#include <stdexcept>
 #include <string>
 
 #include "args.h"
@@ -298,6 +300,28 @@ Napi::Value Ema(const Napi::CallbackInfo& info) {
   });
 }
 
+// Test hook of the boundary: raises one kind of C++ exception inside `guarded` — "bad_alloc",
+// "runtime_error", "int" (not a std::exception), or "pool" (a std::runtime_error thrown by a chunk
+// running on a pool worker thread) — so a test can see each become a JS error.
+Napi::Value ThrowForTest(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    Napi::Value v = info[0];
+    if (!v.IsString()) throw ArgError{"argument 0 (kind) must be a string"};
+    const std::string kind = v.As<Napi::String>().Utf8Value();
+    if (kind == "bad_alloc") throw std::bad_alloc();
+    if (kind == "runtime_error") throw std::runtime_error("runtime_error for the test");
+    if (kind == "int") throw 42;
+    if (kind == "pool") {
+      if (pool().size() < 2) throw std::runtime_error("pool chunk threw (the pool has one thread: ran inline)");
+      parallel_for(2, int64_t(1) << 20, [](int64_t b, int64_t) {
+        if (b > 0) throw std::runtime_error("pool chunk threw");
+      });
+      return;
+    }
+    throw ArgError{"throwForTest: unknown kind " + kind};
+  });
+}
+
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = Napi::Object::New(env);
@@ -347,6 +371,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("adamw", Napi::Function::New(env, AdamW));
   exports.Set("ema", Napi::Function::New(env, Ema));
   exports.Set("info", Napi::Function::New(env, Info));
+  exports.Set("throwForTest", Napi::Function::New(env, ThrowForTest));
   return exports;
 }
 
