@@ -20,7 +20,8 @@ const UPSTREAM = new Set(['src/train.py', 'src/helper.py', 'src/utils/schedulers
 /** Files written by a command, not tracked: the install's failure note and an example output path. */
 const WRITTEN = new Set(['packages/backend-native/build/BUILD_FAILED.txt', 'docs/linear-top1.svg'])
 
-const PATH = /(?<![\w./@-])((?:packages|test|docs|tools|bench|examples|scripts|native|src)\/[A-Za-z0-9_./*{},-]*[A-Za-z0-9_*}])/g
+// The segment after the folder starts with a name character (so `/test/.test(` in a regex is not a path).
+const PATH = /(?<![\w./@-])((?:packages|test|docs|tools|bench|examples|scripts|native|src)\/[A-Za-z0-9_*{](?:[A-Za-z0-9_./*{},-]*[A-Za-z0-9_*}])?)/g
 const SCANNED = /\.(md|ts|mjs|py|cc|h|sh)$/
 
 const tracked = spawnSync('git', ['ls-files'], { cwd: root, encoding: 'utf8' }).stdout.split('\n').filter((f) => f !== '')
