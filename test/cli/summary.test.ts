@@ -10,7 +10,10 @@ test('ViT-Tiny/16 at 224: 14×14 patches and 5,486,400 encoder params (no CLS to
   assert.ok(E.isRight(r))
   assert.match(r.right, /14×14 patches, depth 12/)
   assert.match(r.right, /total\s+\[1, 196, 192\]\s+5,486,400\s+2\.51 G/)
-  assert.match(r.right, /blocks\.?\s*|blocks\s+serial/)
+  // The blocks row (12 blocks of 444,864 params) and each block row, not any text containing "blocks".
+  assert.match(r.right, /^blocks\s+serial\s+\[1, 196, 192\]\s+5,338,368\s+2\.45 G$/m)
+  assert.equal(r.right.match(/^ {2}\d+\s+block\s+\[1, 196, 192\]\s+444,864\s+204\.31 M$/gm)?.length, 12)
+  assert.match(r.right, /^total\s+\[4, 29, 192\]\s+21,442,752\s+13\.77 G$/m)
 })
 
 test('a patch that does not divide the image is named with the path and the numbers', () => {

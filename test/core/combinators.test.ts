@@ -169,3 +169,17 @@ test('summary totals agree with the params and FLOPs of the parts', () => {
   const text = formatSummary(s.right)
   assert.match(text, /total\s+\[3, 2\]\s+202/)
 })
+
+test('add and residual infer one add per output element per extra operand (FLOPs)', () => {
+  // add of k operands: (k − 1) adds per element; residual(f): f's FLOPs + one add per element.
+  fc.assert(
+    fc.property(fc.integer({ min: 2, max: 4 }), fc.array(width, { minLength: 1, maxLength: 3 }), (k, dims) => {
+      const size = dims.reduce((a, b) => a * b, 1)
+      const sum = inferOrThrow(add() as unknown as AnyLayer, Array.from({ length: k }, () => dims))
+      assert.equal(sum.flops, (k - 1) * size)
+      const res = inferOrThrow(residual(identity()) as unknown as AnyLayer, dims)
+      assert.equal(res.flops, size)
+    }),
+    { numRuns: 30 },
+  )
+})

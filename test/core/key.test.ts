@@ -37,6 +37,15 @@ test('uniform lies in [0, 1) with mean near 1/2; normal has mean 0, std 1', () =
   assert.ok(Math.abs(m) < 0.03 && Math.abs(v - 1) < 0.05, `mean ${m} var ${v}`)
 })
 
+test('normal: the two samples of each Box–Muller pair are uncorrelated', () => {
+  // z[2i] = r·cos t, z[2i+1] = r·sin t: independent; the same function twice would correlate 1.
+  const z = normal(keyOf(6), 20000)
+  let sxy = 0
+  for (let i = 0; i < z.length; i += 2) sxy += z[i]! * z[i + 1]!
+  const corr = sxy / (z.length / 2)
+  assert.ok(Math.abs(corr) < 0.03, `pair correlation ${corr}`)
+})
+
 test('truncatedNormal stays inside its bounds and has the truncated std', () => {
   const z = truncatedNormal(keyOf(5), 20000, 0.02)
   assert.ok(z.every((x) => Math.abs(x) <= 2))

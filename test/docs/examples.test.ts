@@ -1,7 +1,9 @@
 /**
  * The docs' examples run: every ```ts block of README.md and docs/*.md (except blocks fenced as
  * ```ts no-run) is written to .doc-examples/, type-checked with the repo's tsconfig, and executed.
- * A failing example fails the test and names the file and line of its block.
+ * A failing example fails the test and names the file and line of its block. Node's
+ * `console.assert` only prints on a false condition, so each example runs with a preload that makes
+ * it throw: a false assertion in a doc example fails this test.
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -41,6 +43,17 @@ const examples = collect()
 rmSync(outDir, { recursive: true, force: true })
 mkdirSync(outDir, { recursive: true })
 for (const e of examples) writeFileSync(e.file, `// from ${e.source}:${e.line}\n${e.code}\nexport {}\n`)
+/** Preloaded before every example: a false `console.assert` throws instead of printing. */
+const strictAssert = join(outDir, 'strict-assert.mjs')
+writeFileSync(
+  strictAssert,
+  [
+    "console.assert = (condition, ...data) => {",
+    "  if (!condition) throw new Error(`console.assert failed: ${data.map(String).join(' ') || '(no message)'}`)",
+    '}',
+    '',
+  ].join('\n'),
+)
 writeFileSync(
   join(outDir, 'tsconfig.json'),
   JSON.stringify({ extends: '../tsconfig.json', include: ['./*.ts'], compilerOptions: { noUnusedLocals: false } }, null, 2),
@@ -53,7 +66,8 @@ test(`docs examples type-check (${examples.length} blocks)`, () => {
 
 for (const e of examples) {
   test(`example ${e.source}:${e.line} runs`, () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', e.file], { encoding: 'utf8', cwd: root, timeout: 120_000, env: { ...process.env, JEPA_BACKEND: process.env.JEPA_BACKEND ?? 'cpu' } })
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', strictAssert, e.file], { encoding: 'utf8', cwd: root, timeout: 120_000, env: { ...process.env, JEPA_BACKEND: process.env.JEPA_BACKEND ?? 'cpu' } })
     assert.equal(r.status, 0, `example at ${e.source}:${e.line} failed:\n${r.stdout}\n${r.stderr}`)
+    assert.doesNotMatch(r.stderr, /Assertion failed|console\.assert failed/, `example at ${e.source}:${e.line} printed a failed assertion:\n${r.stderr}`)
   })
 }

@@ -1,4 +1,4 @@
-"""Reference fixture for test/ssl/ijepa-parity.test.ts and test/ssl/mae-parity.test.ts: one I-JEPA
+"""Reference fixture for test/ssl/ijepa-parity.test.ts (both its I-JEPA and its MAE tests): one I-JEPA
 loss (+ gradients) and one MAE loss in PyTorch, with fixed weights, images and masks.
 
 Run with Debian's PyTorch:  /usr/bin/python3 tools/parity/predictor_step.py

@@ -1,12 +1,17 @@
 // Node-API entry points of jepa_native. Each takes the output typed array(s) first (allocated by
 // the caller in JS, so tfjs adopts them without a copy), then the inputs, then sizes. Every entry
-// checks the typed-array lengths against the sizes before touching memory and throws a TypeError
-// on mismatch. At load, glibc's malloc is told to keep big blocks (see DESIGN §4b: per-call
+// checks its arguments (args.h: finite non-negative integer sizes, no overflowing products) and the
+// typed-array lengths against the sizes before touching memory, and throws a TypeError on
+// mismatch; any C++ exception becomes a JS error (`guarded`). The addon loads in one Node
+// environment only (the main thread): its thread pool and OpenBLAS's thread count are process-wide. At load, glibc's malloc is told to keep big blocks (see DESIGN §4b: per-call
 // mmap/munmap of multi-MB outputs page-faulted while OpenBLAS threads ran).
 #include <cblas.h>
 #include <malloc.h>
 #include <napi.h>
 
+#include <atomic>
+#include <new>
+#include <stdexcept>
 #include <string>
 
 #include "args.h"
@@ -18,9 +23,11 @@ namespace {
 
 int64_t prod(const Shape& s) {
   int64_t p = 1;
-  for (int64_t d : s) p *= d;
+  for (int64_t d : s) p = mulSize(p, d, "shape");
   return p;
 }
+
+int64_t prod3(int64_t a, int64_t b, int64_t c, const char* what) { return mulSize(mulSize(a, b, what), c, what); }
 
 void need(bool ok, const std::string& what) {
   if (!ok) throw ArgError{what};
@@ -33,11 +40,16 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
     const float* a = f32(info, 1, "a", &la);
     const float* b = f32(info, 2, "b", &lb);
     Shape ob = ints(info, 3, "outBatch"), ab = ints(info, 4, "aBatch"), bb = ints(info, 5, "bBatch");
-    int64_t m = integer(info, 6, "m"), n = integer(info, 7, "n"), k = integer(info, 8, "k");
+    const int64_t kInt = 0x7fffffff;  // cblas takes int sizes
+    int64_t m = integer(info, 6, "m", 0, kInt), n = integer(info, 7, "n", 0, kInt), k = integer(info, 8, "k", 0, kInt);
     bool ta = info[9].ToBoolean(), tb = info[10].ToBoolean();
     need(ab.size() == ob.size() && bb.size() == ob.size(), "matMul: batch ranks differ");
-    need((int64_t)lo == prod(ob) * m * n && (int64_t)la == prod(ab) * m * k && (int64_t)lb == prod(bb) * k * n,
+    for (size_t d = 0; d < ob.size(); ++d)
+      need((ab[d] == ob[d] || ab[d] == 1) && (bb[d] == ob[d] || bb[d] == 1), "matMul: batch dims do not broadcast");
+    need((int64_t)lo == prod3(prod(ob), m, n, "matMul") && (int64_t)la == prod3(prod(ab), m, k, "matMul") &&
+             (int64_t)lb == prod3(prod(bb), k, n, "matMul"),
          "matMul: buffer lengths do not match the shapes");
+    need(mulSize(prod(ob), m, "matMul") <= kInt, "matMul: more than 2^31-1 output rows");
     batchMatMul(out, a, b, ob, ab, bb, m, n, k, ta, tb);
   });
 }
@@ -45,13 +57,16 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
 int64_t extent(const Shape& shape, const Shape& strides) {
   int64_t e = 1;
   for (size_t i = 0; i < shape.size(); ++i)
-    if (shape[i] > 0) e += (shape[i] - 1) * strides[i];
+    if (shape[i] > 0) {
+      e += mulSize(shape[i] - 1, strides[i], "binary: strides");
+      need(e <= kMaxDim, "binary: strides too large");
+    }
   return e;
 }
 
 Napi::Value Binary(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
-    int op = (int)integer(info, 0, "op");
+    int op = (int)integer(info, 0, "op", kAdd, kAtan2);
     size_t lo, la, lb;
     float* out = f32(info, 1, "out", &lo);
     const float* a = f32(info, 2, "a", &la);
@@ -68,7 +83,7 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
 
 Napi::Value Unary(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
-    int op = (int)integer(info, 0, "op");
+    int op = (int)integer(info, 0, "op", kExp, kLinear);
     size_t lo, la;
     float* out = f32(info, 1, "out", &lo);
     const float* a = f32(info, 2, "a", &la);
@@ -97,12 +112,12 @@ Napi::Value Transpose(const Napi::CallbackInfo& info) {
 
 Napi::Value Reduce(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
-    int op = (int)integer(info, 0, "op");
+    int op = (int)integer(info, 0, "op", kSum, kProd);
     size_t lo, la;
     float* out = f32(info, 1, "out", &lo);
     const float* a = f32(info, 2, "a", &la);
     int64_t outer = integer(info, 3, "outer"), red = integer(info, 4, "red"), inner = integer(info, 5, "inner");
-    need((int64_t)lo == outer * inner && (int64_t)la == outer * red * inner, "reduce: lengths");
+    need((int64_t)lo == mulSize(outer, inner, "reduce") && (int64_t)la == prod3(outer, red, inner, "reduce"), "reduce: lengths");
     need(op >= kSum && op <= kProd, "reduce: unknown op");
     reduce(op, out, a, outer, red, inner);
   });
@@ -129,7 +144,8 @@ Napi::Value Gather(const Napi::CallbackInfo& info) {
     const float* x = f32(info, 1, "x", &lx);
     const int32_t* idx = i32(info, 2, "indices", &li);
     int64_t outer = integer(info, 3, "outer"), axisDim = integer(info, 4, "axisDim"), inner = integer(info, 5, "inner");
-    need((int64_t)lx == outer * axisDim * inner && (int64_t)lo == outer * (int64_t)li * inner, "gather: lengths");
+    need((int64_t)lx == prod3(outer, axisDim, inner, "gather") && (int64_t)lo == prod3(outer, (int64_t)li, inner, "gather"),
+         "gather: lengths");
     bad = gather(out, x, idx, (int64_t)li, outer, axisDim, inner);
   });
   if (info.Env().IsExceptionPending()) return r;
@@ -143,7 +159,8 @@ Napi::Value SegmentSum(const Napi::CallbackInfo& info) {
     const float* x = f32(info, 1, "x", &lx);
     const int32_t* ids = i32(info, 2, "segmentIds", &li);
     int64_t inner = integer(info, 3, "inner"), segs = integer(info, 4, "numSegments");
-    need((int64_t)lx == (int64_t)li * inner && (int64_t)lo == segs * inner, "unsortedSegmentSum: lengths");
+    need((int64_t)lx == mulSize((int64_t)li, inner, "unsortedSegmentSum") && (int64_t)lo == mulSize(segs, inner, "unsortedSegmentSum"),
+         "unsortedSegmentSum: lengths");
     unsortedSegmentSum(out, x, ids, (int64_t)li, inner, segs);
   });
 }
@@ -220,7 +237,8 @@ Napi::Value Attention(const Napi::CallbackInfo& info) {
     int64_t bh = integer(info, 4, "bh"), nq = integer(info, 5, "nq"), nk = integer(info, 6, "nk"),
             dh = integer(info, 7, "dh");
     float scale = (float)number(info, 8, "scale");
-    need((int64_t)lq == bh * nq * dh && (int64_t)lo == lq && (int64_t)lk == bh * nk * dh && lv == lk,
+    need((int64_t)lq == prod3(bh, nq, dh, "attention") && (int64_t)lo == lq && (int64_t)lk == prod3(bh, nk, dh, "attention") &&
+             lv == lk,
          "attention: lengths");
     if (bh * nq * dh == 0) return;
     need(nk > 0, "attention: no keys");
@@ -241,7 +259,8 @@ Napi::Value AttentionGrad(const Napi::CallbackInfo& info) {
     int64_t bh = integer(info, 7, "bh"), nq = integer(info, 8, "nq"), nk = integer(info, 9, "nk"),
             dh = integer(info, 10, "dh");
     float scale = (float)number(info, 11, "scale");
-    need((int64_t)lq == bh * nq * dh && ldq == lq && ldo == lq && (int64_t)lk == bh * nk * dh && lv == lk &&
+    need((int64_t)lq == prod3(bh, nq, dh, "attentionGrad") && ldq == lq && ldo == lq &&
+             (int64_t)lk == prod3(bh, nk, dh, "attentionGrad") && lv == lk &&
              ldk == lk && ldv == lk,
          "attentionGrad: lengths");
     if (bh * dh == 0 || nq == 0 || nk == 0) {
@@ -281,20 +300,57 @@ Napi::Value Ema(const Napi::CallbackInfo& info) {
   });
 }
 
+// Test hook of the boundary: raises one kind of C++ exception inside `guarded` — "bad_alloc",
+// "runtime_error", "int" (not a std::exception), or "pool" (a std::runtime_error thrown by a chunk
+// running on a pool worker thread) — so a test can see each become a JS error.
+Napi::Value ThrowForTest(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    Napi::Value v = info[0];
+    if (!v.IsString()) throw ArgError{"argument 0 (kind) must be a string"};
+    const std::string kind = v.As<Napi::String>().Utf8Value();
+    if (kind == "bad_alloc") throw std::bad_alloc();
+    if (kind == "runtime_error") throw std::runtime_error("runtime_error for the test");
+    if (kind == "int") throw 42;
+    if (kind == "pool") {
+      if (pool().size() < 2) throw std::runtime_error("pool chunk threw (the pool has one thread: ran inline)");
+      parallel_for(2, int64_t(1) << 20, [](int64_t b, int64_t) {
+        if (b > 0) throw std::runtime_error("pool chunk threw");
+      });
+      return;
+    }
+    throw ArgError{"throwForTest: unknown kind " + kind};
+  });
+}
+
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = Napi::Object::New(env);
-  o.Set("blasThreads", Napi::Number::New(env, openblas_get_num_threads()));
-  o.Set("poolThreads", Napi::Number::New(env, pool().size()));
-  o.Set("blasConfig", Napi::String::New(env, openblas_get_config()));
-  struct mallinfo2 mi = mallinfo2();
-  o.Set("mallocInUse", Napi::Number::New(env, (double)mi.uordblks + (double)mi.hblkhd));
+  Napi::Value r = guarded(info, [&] {
+    o.Set("blasThreads", Napi::Number::New(env, openblas_get_num_threads()));
+    o.Set("poolThreads", Napi::Number::New(env, pool().size()));
+    o.Set("blasConfig", Napi::String::New(env, openblas_get_config()));
+    struct mallinfo2 mi = mallinfo2();
+    o.Set("mallocInUse", Napi::Number::New(env, (double)mi.uordblks + (double)mi.hblkhd));
+  });
+  if (env.IsExceptionPending()) return r;
   return o;
 }
 
 }  // namespace
 
+// The Node environment the addon was first loaded in; any other (a worker thread) is refused.
+static std::atomic<napi_env> owner{nullptr};
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  napi_env none = nullptr;
+  if (!owner.compare_exchange_strong(none, (napi_env)env) && owner.load() != (napi_env)env) {
+    Napi::Error::New(env,
+                     "jepa_native is already loaded by another thread of this process: its thread pool and OpenBLAS's "
+                     "thread count are process-wide, so it serves the main thread only (use the cpu or wasm backend "
+                     "in worker_threads)")
+        .ThrowAsJavaScriptException();
+    return exports;
+  }
   mallopt(M_MMAP_THRESHOLD, 64 << 20);
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
   exports.Set("matMul", Napi::Function::New(env, MatMul));
@@ -315,6 +371,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("adamw", Napi::Function::New(env, AdamW));
   exports.Set("ema", Napi::Function::New(env, Ema));
   exports.Set("info", Napi::Function::New(env, Info));
+  exports.Set("throwForTest", Napi::Function::New(env, ThrowForTest));
   return exports;
 }
 

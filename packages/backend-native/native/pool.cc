@@ -32,7 +32,14 @@ void Pool::loop(int id) {
       job = job_;
       n = jobN_;
     }
-    if (id < n) (*job)(id);
+    if (id < n) {
+      try {
+        (*job)(id);
+      } catch (...) {
+        std::lock_guard<std::mutex> g(mu_);
+        if (!error_) error_ = std::current_exception();
+      }
+    }
     {
       std::lock_guard<std::mutex> g(mu_);
       if (--pending_ == 0) done_.notify_one();
@@ -41,7 +48,9 @@ void Pool::loop(int id) {
 }
 
 void Pool::run(int n, const std::function<void(int)>& f) {
-  if (n <= 1 || workers_.empty()) {
+  // One job at a time: a second caller (another thread, or a job calling run) runs inline.
+  std::unique_lock<std::mutex> exclusive(runMu_, std::try_to_lock);
+  if (n <= 1 || workers_.empty() || !exclusive.owns_lock()) {
     for (int t = 0; t < n; ++t) f(t);
     return;
   }
@@ -50,13 +59,25 @@ void Pool::run(int n, const std::function<void(int)>& f) {
     job_ = &f;
     jobN_ = n;
     pending_ = (int)workers_.size();
+    error_ = nullptr;
     ++generation_;
   }
   wake_.notify_all();
-  f(0);
+  std::exception_ptr mine;
+  try {
+    f(0);
+  } catch (...) {
+    mine = std::current_exception();
+  }
+  // Wait for every worker even when chunk 0 threw: the job lives on this stack frame.
   std::unique_lock<std::mutex> l(mu_);
   done_.wait(l, [&] { return pending_ == 0; });
   job_ = nullptr;
+  std::exception_ptr theirs = error_;
+  error_ = nullptr;
+  l.unlock();
+  if (mine) std::rethrow_exception(mine);
+  if (theirs) std::rethrow_exception(theirs);
 }
 
 static int defaultThreads() {

@@ -1,10 +1,13 @@
 // A tiny fork-join pool for the non-BLAS kernels: the caller thread takes chunk 0, sleeping worker
 // threads take the rest. Workers block on a condition variable (no spinning), so they never steal
 // a core from OpenBLAS's own threads between calls. Small loops run inline (see parallel_for).
+// An exception thrown by a chunk (std::bad_alloc of a scratch buffer, say) is caught on the
+// thread that ran it and rethrown by `run` on the caller once every chunk has finished.
 #pragma once
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <exception>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -18,7 +21,8 @@ class Pool {
   explicit Pool(int threads);
   ~Pool();
   int size() const { return threads_; }
-  // Runs f(t) for t in [0, n) with n <= size(); f(0) on the caller. Returns when all finished.
+  // Runs f(t) for t in [0, n) with n <= size(); f(0) on the caller. Returns when all finished,
+  // rethrowing the first exception a chunk threw. Concurrent or nested calls run inline.
   void run(int n, const std::function<void(int)>& f);
 
  private:
@@ -32,6 +36,8 @@ class Pool {
   uint64_t generation_ = 0;
   int pending_ = 0;
   bool stop_ = false;
+  std::exception_ptr error_;
+  std::mutex runMu_;
 };
 
 Pool& pool();

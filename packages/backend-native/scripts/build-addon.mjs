@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Builds the native addon with node-gyp during `pnpm install`, and never fails the install:
+// Builds the native addon with node-gyp during `pnpm install` (three builds, see binding.gyp: an
+// x86-64-v2 baseline, an x86-64-v3 and an x86-64-v4 one, never -march=native), and never fails the install:
 // on any failure (no compiler, no OpenBLAS, no Node headers) it writes the one-line reason to
 // build/BUILD_FAILED.txt and exits 0, so the runtime can fall back to wasm and say why.
 // Offline builds: node-gyp is pointed at the headers next to the running node (`--nodedir`),
@@ -13,11 +14,14 @@ import { fileURLToPath } from 'node:url'
 const pkgDir = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const buildDir = join(pkgDir, 'build')
 const failedFile = join(buildDir, 'BUILD_FAILED.txt')
+// The portable baseline build (x86-64-v2 on x64), the x86-64-v3 one (AVX2/FMA) and the x86-64-v4 one
+// (AVX-512); src/cpu.ts picks.
+const ADDON_FILES = ['jepa_native.node', 'jepa_native_v3.node', 'jepa_native_v4.node']
 
 const fail = (reason) => {
   mkdirSync(buildDir, { recursive: true })
   // A stale addon from an earlier build must not outlive the reason we record.
-  rmSync(join(buildDir, 'Release', 'jepa_native.node'), { force: true })
+  for (const f of ADDON_FILES) rmSync(join(buildDir, 'Release', f), { force: true })
   writeFileSync(failedFile, `${reason}\n`)
   console.warn(`@jepa-ts/backend-native: native addon not built (${reason}); the wasm backend will be used`)
   process.exit(0)
@@ -48,7 +52,7 @@ try {
     writeFileSync(join(buildDir, 'build.log'), text)
     fail(`node-gyp rebuild failed: ${firstError.trim().slice(0, 200)}`)
   }
-  if (!existsSync(join(buildDir, 'Release', 'jepa_native.node'))) fail('node-gyp finished but build/Release/jepa_native.node is missing')
+  for (const f of ADDON_FILES) if (!existsSync(join(buildDir, 'Release', f))) fail(`node-gyp finished but build/Release/${f} is missing`)
   rmSync(failedFile, { force: true })
 } catch (e) {
   fail(`build script error: ${e instanceof Error ? e.message : String(e)}`)

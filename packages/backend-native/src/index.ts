@@ -7,7 +7,8 @@
  * and the equivalent composite tfjs ops on any other backend.
  */
 export { registerNativeBackend, activeNativeBackend, NATIVE_PRIORITY, type RegisterResult } from './register.ts'
-export { loadAddon, loadAddonAt, ADDON_PATH, type AddonResult } from './addon.ts'
+export { loadAddon, loadAddonAt, ADDON_PATH, WORKER_REASON, type AddonResult } from './addon.ts'
+export { chooseBuild, hostCpu, X86_64_V2, X86_64_V3, X86_64_V4, type BuildChoice, type BuildLevel, type CpuDescription } from './cpu.ts'
 export type { AddonInfo, NativeAddon } from './addon-types.ts'
 export { NativeBackend, type KernelStats, type KernelTime } from './backend.ts'
 export { NATIVE_KERNELS } from './kernels.ts'

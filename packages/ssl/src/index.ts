@@ -1,4 +1,4 @@
-/** @jepa-ts/ssl — energies, EMA target updates, stop-gradient (the families are added beside them). */
+/** @jepa-ts/ssl — energies, EMA target updates, stop-gradient, the families (I-JEPA, MAE and the joint-embedding ones) and their augmentations. */
 export * from './energies/index.ts'
 export * from './ema.ts'
 export * from './stop-gradient.ts'

@@ -1,4 +1,4 @@
-/** @jepa-ts/train — optimizer (AdamW) and schedules (the training loop is added beside them). */
+/** @jepa-ts/train — optimizer (AdamW), schedules, the family adapter, the training loop, run directories, checkpoints, metrics logs and resume. */
 export * from './schedules.ts'
 export * from './adamw.ts'
 export * from './family.ts'
