@@ -23,7 +23,7 @@
  * @example
  * import { openTorchFile } from '@jepa-ts/core'
  * import * as E from 'fp-ts/lib/Either.js'
- * const ckpt = openTorchFile('test/fixtures/torch/dtypes.pt')
+ * const ckpt = openTorchFile('test/fixtures/torch/values.pt')
  * if (E.isRight(ckpt)) ckpt.right.close()
  */
 import * as E from 'fp-ts/lib/Either.js'
