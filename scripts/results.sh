@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Reproduces docs/results.md on this machine (2 cores, the native backend): about 2 h in all.
 #   bash scripts/results.sh            # all three parts
-#   bash scripts/results.sh train|inputs|probes   # one part (probes needs train's checkpoints)
+#   bash scripts/results.sh train|inputs|probes|main   # one part (probes needs train's checkpoints)
+# 0. main (not part of "all"; about 50 min): the main job's preset over three seeds at its step count,
+#    and the recipe search around it (docs/results.md, "The main job").
 # 1. train: the families and the masking ablation, 600 s of training each, one table with the
 #    random-init and raw-pixel baselines (runs/results/results.md).
 # 2. inputs: I-JEPA without pixelNorm/patchInitStd for the 468 steps the I-JEPA run of part 1 made
@@ -14,6 +16,11 @@ cd "$(dirname "$0")/.."
 families=(ijepa mae simclr vicreg byol)
 ablation=(ijepa-block ijepa-random)
 part=${1:-all}
+
+if [[ $part == main ]]; then
+  pnpm -s jepa compare examples/runs/ijepa-main.json --budget-steps 1700 --seeds 3 --curve none --limit 2000 --out runs/main-seeds
+  pnpm -s jepa sweep examples/runs/ijepa-main.json --set 'model.ema=[0.996,1],[0.99,1]' --set model.optimizer.lr=1e-3,2e-3 --budget-steps 800 --limit 2000 --out runs/sweep-ijepa
+fi
 
 if [[ $part == all || $part == train ]]; then
   configs=()
