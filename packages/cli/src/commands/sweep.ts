@@ -155,7 +155,7 @@ export const sweepMarkdown = (entries: readonly SweepEntry[], baselines: readonl
   const ranked = [...scored].sort((a, b) => b.row!.rankMe! - a.row!.rankMe!)
   const failed = entries.filter((e) => e.row?.rankMe === undefined)
   const byLinear = [...scored].sort((a, b) => (b.row!.linearTop1 ?? -1) - (a.row!.linearTop1 ?? -1))
-  const rho = spearman(scored.map((e) => e.row!.rankMe!), scored.map((e) => e.row!.linearTop1 ?? Number.NaN).map((v) => (Number.isNaN(v) ? -1 : v)))
+  const rho = spearman(scored.map((e) => e.row!.rankMe!), scored.map((e) => e.row!.linearTop1 ?? -1))
   const keys = Object.keys(entries[0]?.settings ?? {})
   const lines = [
     '# Sweep',
