@@ -8,44 +8,27 @@
  */
 import { test, before } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import * as tf from '@tensorflow/tfjs'
 import * as E from 'fp-ts/lib/Either.js'
-import { type DecodedTensor, decodeSafetensors, keyOf, useBackend } from '@jepa-ts/core'
+import { type DecodedTensor, keyOf, useBackend } from '@jepa-ts/core'
 import { branch, decodeMaeConfigOrThrow, maeDecode, maeEncode, maeLoss, maeParts, patchify } from '@jepa-ts/ssl'
 import { disposeState, loadCheckpointFor, readCheckpoint } from '@jepa-ts/train'
-import type { CommandIo } from '../../packages/cli/src/commands/train.ts'
 import { runImport } from '../../packages/cli/src/commands/import.ts'
 import { decodeRunConfig } from '../../packages/cli/src/config.ts'
 import { stateDictPickle, torchBytes } from '../core/torch-writer.ts'
+import { capture, expectedTensors, fixture, maxAbsDiff, tempDir, tensorOf } from './torch-import-helpers.ts'
 
-const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/torch/${name}`, import.meta.url))
-const dir = (): string => mkdtempSync(join(tmpdir(), 'jepa-cli-import-mae-'))
-const capture = (): CommandIo & { lines: string[] } => {
-  const lines: string[] = []
-  return { lines, out: (l) => lines.push(l), err: (l) => lines.push(l) }
-}
+const dir = (): string => tempDir('jepa-cli-import-mae-')
 
 let expected: Map<string, DecodedTensor>
 before(async () => {
   await useBackend('cpu')
-  const decoded = decodeSafetensors(readFileSync(fixture('mae-official.expected.safetensors')))
-  if (E.isLeft(decoded)) throw new Error(decoded.left.message)
-  expected = new Map(Object.entries(decoded.right.tensors))
+  expected = expectedTensors('mae-official.expected.safetensors')
 })
 
-const get = (name: string): tf.Tensor => {
-  const t = expected.get(name)!
-  return tf.tensor(t.data, [...t.shape], t.dtype === 'F32' ? 'float32' : 'int32')
-}
-
-const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor): number => {
-  assert.deepEqual(a.shape, b.shape)
-  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!)
-}
+const get = (name: string): tf.Tensor => tensorOf(expected, name)
 
 test('an official MAE checkpoint imports (CLS token kept) and reproduces PyTorch\'s latent, prediction, loss and features', async () => {
   const out = join(dir(), 'run')

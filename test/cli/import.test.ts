@@ -7,47 +7,30 @@
  */
 import { test, before } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import * as tf from '@tensorflow/tfjs'
 import * as E from 'fp-ts/lib/Either.js'
-import { type DecodedTensor, PickleDict, decodeSafetensors, isTorchTensor, keyOf, openTorchFile, useBackend } from '@jepa-ts/core'
+import { type DecodedTensor, PickleDict, isTorchTensor, keyOf, openTorchFile, useBackend } from '@jepa-ts/core'
 import { encode, predict } from '@jepa-ts/nn'
 import { branch, decodeIjepaConfigOrThrow, ijepaParts } from '@jepa-ts/ssl'
 import { disposeState, loadCheckpointFor, readCheckpoint } from '@jepa-ts/train'
-import type { CommandIo } from '../../packages/cli/src/commands/train.ts'
 import { runImport } from '../../packages/cli/src/commands/import.ts'
 import { runEval } from '../../packages/cli/src/commands/eval.ts'
 import { decodeRunConfig } from '../../packages/cli/src/config.ts'
 import { torchBytes } from '../core/torch-writer.ts'
+import { capture, expectedTensors, fixture, maxAbsDiff, tempDir, tensorOf } from './torch-import-helpers.ts'
 
-const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/torch/${name}`, import.meta.url))
 const OFFICIAL = fixture('ijepa-official.pth.tar')
-const dir = (): string => mkdtempSync(join(tmpdir(), 'jepa-cli-import-'))
-const capture = (): CommandIo & { lines: string[] } => {
-  const lines: string[] = []
-  return { lines, out: (l) => lines.push(l), err: (l) => lines.push(l) }
-}
+const dir = (): string => tempDir('jepa-cli-import-')
 
 let expected: Map<string, DecodedTensor>
 before(async () => {
   await useBackend('cpu')
-  const decoded = decodeSafetensors(readFileSync(fixture('ijepa-official.expected.safetensors')))
-  if (E.isLeft(decoded)) throw new Error(decoded.left.message)
-  expected = new Map(Object.entries(decoded.right.tensors))
+  expected = expectedTensors('ijepa-official.expected.safetensors')
 })
 
-const get = (name: string): tf.Tensor => {
-  const t = expected.get(name)!
-  return tf.tensor(t.data, [...t.shape], t.dtype === 'F32' ? 'float32' : 'int32')
-}
-
-const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor): number => {
-  assert.deepEqual(a.shape, b.shape)
-  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!)
-}
+const get = (name: string): tf.Tensor => tensorOf(expected, name)
 
 const imported = async (): Promise<string> => {
   const out = join(dir(), 'run')

@@ -7,6 +7,7 @@
  */
 import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs'
 import { crc32 } from 'node:zlib'
+import { concatBytes } from '@jepa-ts/core'
 
 const enc = new TextEncoder()
 
@@ -109,13 +110,7 @@ export const zipStored = (entries: ReadonlyArray<readonly [string, Uint8Array]>,
   const dir = directory(placed, at)
   if (method !== 0) for (let i = 0; i + 4 <= dir.length; i++) if (dir[i] === 0x50 && dir[i + 1] === 0x4b && dir[i + 2] === 0x01 && dir[i + 3] === 0x02) dir[i + 10] = method
   parts.push(dir)
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0))
-  let o = 0
-  for (const p of parts) {
-    out.set(p, o)
-    o += p.length
-  }
-  return out
+  return concatBytes(parts)
 }
 
 /** A torch.save file of one state dict, in memory (`archive/data.pkl` + `archive/data/<key>`). */

@@ -12,6 +12,7 @@
  * console.assert(png[1] === 0x50 && png[2] === 0x4e && png[3] === 0x47) // "PNG"
  */
 import { deflateSync } from 'node:zlib'
+import { concatBytes } from '@jepa-ts/core'
 
 /** An 8-bit RGB image, row-major, 3 bytes per pixel. */
 export interface Raster {
@@ -70,11 +71,5 @@ export const encodePng = (raster: Raster): Uint8Array => {
     chunk('IDAT', new Uint8Array(deflateSync(filtered, { level: 9 }))),
     chunk('IEND', new Uint8Array(0)),
   ]
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
+  return concatBytes(parts)
 }

@@ -6,6 +6,7 @@
 export { type SafetensorsDtype, type MemoryKind, DTYPES, isSafetensorsDtype, halfToFloatBits } from './dtypes.ts'
 export * from './safetensors-error.ts'
 export * from './safetensors.ts'
+export * from './bytes.ts'
 export * from './atomic-write.ts'
 export * from './params-file.ts'
 export * from './torch-error.ts'

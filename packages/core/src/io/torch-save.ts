@@ -14,6 +14,7 @@
  */
 import { crc32 } from 'node:zlib'
 import type { HostTensor } from './safetensors.ts'
+import { concatBytes } from './bytes.ts'
 
 /** A Python float (to write 1.0 as a float rather than the int 1). */
 export class PyFloat {
@@ -176,11 +177,5 @@ export const torchSaveBytes = (value: PyValue, archive = 'archive'): Uint8Array 
   }
   const eocd = [...le(4, 0x06054b50), ...le(2, 0), ...le(2, 0), ...le(2, records.length), ...le(2, records.length), ...le(4, central.length), ...le(4, at), ...le(2, 0)]
   parts.push(Uint8Array.from(central), Uint8Array.from(eocd))
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0))
-  let o = 0
-  for (const p of parts) {
-    out.set(p, o)
-    o += p.length
-  }
-  return out
+  return concatBytes(parts)
 }
