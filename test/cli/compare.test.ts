@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fc from 'fast-check'
@@ -82,8 +82,8 @@ test('jepa compare checks everything before training: budget, every config, outp
     assert.match(io.lines.join('\n'), pattern)
   }
   const out = join(root, 'out')
-  await expectBad([good!], { out, backend: 'cpu' }, /give exactly one budget/)
-  await expectBad([good!], { out, backend: 'cpu', budgetSteps: 1, budgetSeconds: 1 }, /give exactly one budget/)
+  await expectBad([good!], { out, backend: 'cpu', budgetSteps: 1, budgetSeconds: 1 }, /give at most one budget/)
+  await expectBad([good!], { out, backend: 'cpu', budgetSteps: 1, seedsFor: { goood: 2 } }, /--seeds-for names "goood", which is not a run of this comparison \(runs: good\)/)
   await expectBad([good!, bad!], { out, backend: 'cpu', budgetSteps: 1 }, /bad\.json: Expecting PositiveInt at train\.batchSize but instead got: "x"/)
   assert.equal(existsSync(join(out, 'good')), false, 'nothing was trained')
   const file = join(root, 'a-file')
@@ -194,4 +194,45 @@ test('charts never clip a label: the legend and the bar labels are as wide as th
   assert.ok(anchor - 7.5 * long.length >= 0, `the bar label starts at ${anchor - 7.5 * long.length}`)
   const rows = [{ method: 'a: ijepa (random init)', linearTop1: 0.5, knnTop1: 0.4 }, { method: 'b: ijepa (random init)', linearTop1: 0.5, knnTop1: 0.4 }, { method: 'c: mae (random init)', linearTop1: 0.6, knnTop1: 0.4 }]
   assert.deepEqual(barRows(rows).map((r) => r.method), ['a: ijepa (random init)', 'c: mae (random init)'], 'one random-init bar per distinct encoder')
+})
+
+test('jepa compare without a budget flag trains each config for its own train.steps; --seeds-for gives some configs more seeds', async () => {
+  const root = dir()
+  const configs = writeConfigs(root, { short: { ...config(4), train: { ...config(4).train, steps: 2 } }, long: { ...config(4), train: { ...config(4).train, steps: 3 } } })
+  const out = join(root, 'out')
+  const io = capture()
+  assert.equal(await runCompare(configs, { out, backend: 'cpu', limit: 32, probeEpochs: 1, curve: [], seedsFor: { long: 2 } }, io), 0, io.lines.join('\n'))
+  const steps = (run: string): number => JSON.parse(readFileSync(join(out, run, 'metrics.jsonl'), 'utf8').trim().split('\n').at(-1)!).step
+  assert.deepEqual([steps('short-seed0'), steps('long-seed0'), steps('long-seed1')], [2, 3, 3])
+  const md = readFileSync(join(out, 'results.md'), 'utf8')
+  assert.match(md, /budget: each config's own \(short 2 steps, long 3 steps\)/)
+  assert.match(md, /\| long: linear-ae \| 2 \| /, 'the config with --seeds-for is reported over its 2 seeds')
+  assert.match(md, /\| short: linear-ae \| 1 \| /, 'the other over its one seed')
+  assert.match(md, /jepa train .*long\.json --out .*long-seed1 --seed 1/, 'the reproducing command uses the config\'s own budget')
+})
+
+test('jepa compare --resume keeps runs that finished and were evaluated under the same settings, and only those', async () => {
+  const { parseSeedsFor } = await import('../../packages/cli/src/commands/compare.ts')
+  assert.deepEqual(parseSeedsFor('ijepa=3, mae=2'), { ijepa: 3, mae: 2 })
+  for (const bad of ['ijepa', 'ijepa=0', '=3', 'ijepa=3,']) assert.throws(() => parseSeedsFor(bad), /--seeds-for expects name=count pairs/, bad)
+  const root = dir()
+  const configs = writeConfigs(root, { only: config(4) })
+  const out = join(root, 'out')
+  const options = { budgetSteps: 2, out, backend: 'cpu', limit: 32, probeEpochs: 1, curve: [0.5] } as const
+  const first = capture()
+  assert.equal(await runCompare(configs, options, first), 0, first.lines.join('\n'))
+  const checkpoint = join(out, 'only', 'checkpoint.safetensors')
+  const before = statSync(checkpoint).mtimeMs
+  const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { rows: unknown[]; curves: unknown }
+  const again = capture()
+  assert.equal(await runCompare(configs, { ...options, resume: true }, again), 0, again.lines.join('\n'))
+  assert.match(again.lines.join('\n'), /— only: kept \(trained to step 2 and evaluated under these settings/)
+  assert.doesNotMatch(again.lines.join('\n'), /evaluating/, 'nothing is evaluated again')
+  assert.equal(statSync(checkpoint).mtimeMs, before, 'nor trained again')
+  const kept = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { rows: unknown[]; curves: unknown }
+  assert.deepEqual(kept.rows.slice(0, 2), results.rows.slice(0, 2), 'the kept rows are the first invocation\'s')
+  assert.deepEqual(kept.curves, results.curves)
+  const other = capture()
+  assert.equal(await runCompare(configs, { ...options, resume: true, limit: 24 }, other), 0, other.lines.join('\n'))
+  assert.match(other.lines.join('\n'), /— only: evaluating/, 'another --limit evaluates afresh')
 })

@@ -50,6 +50,18 @@ test('k steps + resume + k steps gives bit-identical tensors (and checkpoint byt
   )
 })
 
+test('a resumed run\'s times continue the earlier invocation\'s: metrics elapsedSeconds and trainedSeconds', async () => {
+  const dir = freshDir()
+  const first = await train({ ...base, family: toy(), steps: 2, outDir: dir, checkpointEvery: 1 })
+  disposeState(first.state)
+  const second = await train({ ...base, family: toy(), steps: 4, outDir: dir, checkpointEvery: 1, resume: true })
+  disposeState(second.state)
+  const times = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { elapsedSeconds: number }).elapsedSeconds)
+  assert.equal(times.length, 4)
+  times.slice(1).forEach((t, i) => assert.ok(t >= times[i]!, `elapsedSeconds never goes back: ${times.join(', ')}`))
+  assert.ok(Math.abs(second.trainedSeconds - (times[1]! + second.wallSeconds)) < 1e-6, `trainedSeconds ${second.trainedSeconds} = ${times[1]} (kept) + ${second.wallSeconds} (this invocation)`)
+})
+
 test('a new run refuses a directory that already holds a checkpoint', async () => {
   const dir = freshDir()
   disposeState((await train({ ...base, family: toy(), steps: 1, outDir: dir, checkpointEvery: 1 })).state)

@@ -102,6 +102,8 @@ export interface TrainResult {
   readonly message: string
   /** Seconds spent in this invocation's steps and checkpoints. */
   readonly wallSeconds: number
+  /** Seconds of training over every invocation of this run (earlier ones from metrics.jsonl, plus this one). */
+  readonly trainedSeconds: number
   /** Mean throughput of this invocation. */
   readonly imagesPerSecond: number
   readonly metricsPath: string
@@ -187,7 +189,7 @@ const trainLocked = async (o: TrainOptions, paths: RunPaths): Promise<TrainResul
     o.progress?.stop()
     const wallSeconds = elapsed()
     const images = (state.step - firstStep) * o.batchSize
-    return { outcome, step: state.step, state, checkpoint, resumedFrom: start.resumedFrom, message, wallSeconds, imagesPerSecond: wallSeconds > 0 ? images / wallSeconds : 0, metricsPath: paths.metrics }
+    return { outcome, step: state.step, state, checkpoint, resumedFrom: start.resumedFrom, message, wallSeconds, trainedSeconds: metrics.priorSeconds + wallSeconds, imagesPerSecond: wallSeconds > 0 ? images / wallSeconds : 0, metricsPath: paths.metrics }
   }
 
   o.progress?.start(o.steps, firstStep)
@@ -214,7 +216,7 @@ const trainLocked = async (o: TrainOptions, paths: RunPaths): Promise<TrainResul
       const monitored = o.monitor !== undefined && state.step % o.monitor.every === 0 && Number.isFinite(result.metrics.loss)
         ? await o.monitor.measure(state)
         : {}
-      const record: MetricsRecord = { step: state.step, ...result.metrics, ...monitored, imagesPerSecond, elapsedSeconds: elapsed() }
+      const record: MetricsRecord = { step: state.step, ...result.metrics, ...monitored, imagesPerSecond, elapsedSeconds: metrics.priorSeconds + elapsed() }
       metrics.append(record)
       o.onMetrics?.(record)
       if (!Number.isFinite(result.metrics.loss)) {

@@ -10,7 +10,8 @@
  * `"Infinity"`) so every line stays valid JSON.
  * Contract of `openMetricsLog(path, keepThroughStep)`: without `keepThroughStep` the file starts
  * empty (a new run); with it (a resumed run at step s) the lines of steps ≤ s are kept and later
- * ones — written after the checkpoint by the interrupted run — are dropped, so each step appears once.
+ * ones — written after the checkpoint by the interrupted run — are dropped, so each step appears once;
+ * `priorSeconds` is then the kept lines' last `elapsedSeconds`, so a resumed run's times continue.
  * That rewrite is atomic (a temp file beside it, fsync, rename): a crash during it leaves the old file
  * or the new one, never a truncated one. An append that fails (a full disk) truncates the file back to
  * its last complete line and throws a `MetricsLogError` naming the file.
@@ -29,6 +30,8 @@ export interface MetricsRecord {
 export interface MetricsLog {
   readonly path: string
   append(record: MetricsRecord): void
+  /** The `elapsedSeconds` of the last kept line (0 for a new run): what a resumed run adds its own time to. */
+  readonly priorSeconds: number
 }
 
 /** The metrics file cannot be written (the message names it; the file ends with a complete line). */
@@ -124,5 +127,13 @@ export const openMetricsLog = (path: string, keepThroughStep?: number, options: 
       throw new MetricsLogError(path, `cannot append step ${record.step} to the metrics file ${path}: ${reasonOf(e)}`, { cause: e })
     }
   }
-  return { path, append }
+  return { path, append, priorSeconds: priorSecondsOf(kept) }
+}
+
+/** The `elapsedSeconds` of the last kept line (0 when none has one): the time earlier invocations trained. */
+const priorSecondsOf = (kept: readonly string[]): number => {
+  const last = kept.at(-1)
+  if (last === undefined) return 0
+  const seconds = (JSON.parse(last) as { elapsedSeconds?: unknown }).elapsedSeconds
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0 ? seconds : 0
 }

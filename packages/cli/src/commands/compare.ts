@@ -1,6 +1,7 @@
 /**
- * `jepa compare a.json b.json … (--budget-steps N | --budget-seconds S) --out dir`: trains every
- * config under the same budget on the same data, evaluates each (trained and at its untrained
+ * `jepa compare a.json b.json … [--budget-steps N | --budget-seconds S] --out dir`: trains every
+ * config under the same budget (or, without a budget flag, each under its own `train.steps` /
+ * `train.wallClockSeconds`) on the same data, evaluates each (trained and at its untrained
  * initialization) and raw pixels with the same probe, and writes to `dir`:
  *
  *   results.md          the table (linear top-1, kNN top-1, RankMe, collapse std, images/s, wall
@@ -19,6 +20,9 @@
  * Everything is checked before any training: the budget, every config (all errors reported, each
  * naming its file and field), the output directory (writable), and that no run directory already
  * holds a checkpoint (unless `--resume`). Result files are written atomically.
+ * `--resume` continues interrupted runs and keeps finished ones: a run that reached its budget and
+ * was evaluated under the same settings is neither trained nor evaluated again (compare-cache.ts),
+ * so a long comparison can be stopped and restarted, or extended with more seeds.
  * Exit codes: 0 done; 1 a run diverged (its last good checkpoint is evaluated and the row says so);
  * 2 bad input; 130 interrupted (the results of the finished runs are still written).
  */
@@ -37,6 +41,7 @@ import { EVAL_DEFAULTS, evalData, rawPixelRow } from './eval-run.ts'
 import { evaluateCheckpoint } from './eval.ts'
 import { loadSplit } from './train-dataset.ts'
 import { type ChartSeries, lineChartSvg } from './compare-charts.ts'
+import { type CompareCacheEntry, type CompareCacheKey, type CurvePoint, readCompareCache, writeCompareCache } from './compare-cache.ts'
 
 /** Options of `jepa compare`, as commander parses them. */
 export interface CompareOptions {
@@ -53,6 +58,8 @@ export interface CompareOptions {
   readonly curve?: readonly number[]
   /** Train each config with seeds 0..n−1 (overriding train.seed) and report mean ± sd; default 1 (the config's seed). */
   readonly seeds?: number
+  /** Per run name (the config's file name), a seed count that replaces `seeds` for that config. */
+  readonly seedsFor?: Readonly<Record<string, number>>
 }
 
 /** The default `--curve`: snapshots at 10%, 25% and 50% of each run's budget (the final checkpoint is 100%). */
@@ -69,14 +76,16 @@ export const parseCurve = (value: string): number[] => {
   return [...new Set(fractions)].sort((a, b) => a - b)
 }
 
-/** One point of a run's learning curve: a snapshot (or the final checkpoint) and its scores. */
-export interface CurvePoint {
-  readonly step: number
-  readonly wallSeconds: number | undefined
-  readonly linearTop1: number | undefined
-  readonly attentiveTop1: number | undefined
-  readonly knnTop1: number | undefined
-  readonly rankMe: number | undefined
+export type { CurvePoint } from './compare-cache.ts'
+
+/** Parses `--seeds-for name=n,name=n`: a seed count per run name. */
+export const parseSeedsFor = (value: string): Record<string, number> => {
+  const entries = value.split(',').map((part) => {
+    const m = /^\s*([A-Za-z0-9._-]+)\s*=\s*([1-9][0-9]*)\s*$/.exec(part)
+    if (m === null) throw new Error(`--seeds-for expects name=count pairs separated by commas (the name is a config's file name without .json), e.g. ijepa=3,mae=3; got "${part}" in "${value}"`)
+    return [m[1]!, Number(m[2])] as const
+  })
+  return Object.fromEntries(entries)
 }
 
 /** Unique run names from config file names (`ijepa`, `ijepa-2`, …). */
@@ -113,7 +122,16 @@ interface Planned {
 interface Trained extends Planned {
   readonly result: TrainResult | undefined
   readonly error?: string
+  /** Results kept from an earlier invocation (`--resume`): neither trained nor evaluated again. */
+  readonly cached?: CompareCacheEntry
 }
+
+/** How a budget reads in the notes and progress lines. */
+const budgetText = (budget: BudgetOverride, run?: RunConfig): string =>
+  budget.steps !== undefined ? `${budget.steps} steps`
+  : budget.wallClockSeconds !== undefined ? `${budget.wallClockSeconds} s`
+  : run === undefined ? "each config's own budget (train.steps / train.wallClockSeconds)"
+  : [...(run.train.steps === undefined ? [] : [`${run.train.steps} steps`]), ...(run.train.wallClockSeconds === undefined ? [] : [`${run.train.wallClockSeconds} s`])].join(' or ')
 
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e))
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
@@ -121,13 +139,19 @@ const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
 /** Checks the budget, configs, output directory and run directories; Left(lines) otherwise. */
 const plan = (configPaths: readonly string[], o: CompareOptions, registry: FamilyRegistry): E.Either<string[], { planned: Planned[]; budget: BudgetOverride }> => {
   if (configPaths.length === 0) return E.left(['give at least one config'])
-  if ((o.budgetSteps === undefined) === (o.budgetSeconds === undefined)) return E.left(['give exactly one budget: --budget-steps N or --budget-seconds S'])
-  const budget: BudgetOverride = o.budgetSteps !== undefined ? { steps: o.budgetSteps } : { wallClockSeconds: o.budgetSeconds! }
+  if (o.budgetSteps !== undefined && o.budgetSeconds !== undefined) return E.left(['give at most one budget: --budget-steps N or --budget-seconds S (without either, each config trains for its own train.steps / train.wallClockSeconds)'])
+  const budget: BudgetOverride = o.budgetSteps !== undefined ? { steps: o.budgetSteps } : o.budgetSeconds !== undefined ? { wallClockSeconds: o.budgetSeconds } : {}
   const errors: string[] = []
   const names = runNames(configPaths)
   const planned: Planned[] = []
-  const seeds = o.seeds === undefined || o.seeds <= 1 ? [undefined] : Array.from({ length: o.seeds }, (_, s) => s)
+  const seedsOf = (n: number | undefined): Array<number | undefined> => (n === undefined || n <= 1 ? [undefined] : Array.from({ length: n }, (_, s) => s))
+  const unknown = Object.keys(o.seedsFor ?? {}).filter((n) => !names.includes(n))
+  if (unknown.length > 0) errors.push(`--seeds-for names ${unknown.map((n) => `"${n}"`).join(', ')}, which is not a run of this comparison (runs: ${names.join(', ')})`)
+  const anySeeds = (o.seeds ?? 1) > 1 || Object.values(o.seedsFor ?? {}).some((n) => n > 1)
   configPaths.forEach((configPath, i) => {
+    const count = o.seedsFor?.[names[i]!] ?? o.seeds
+    // with seeds anywhere in the comparison, every run is named by its seed (a config run once is seed 0)
+    const seeds = anySeeds && (count ?? 1) <= 1 ? [0] : seedsOf(count)
     for (const seed of seeds) {
       const run = readRunConfig(configPath, registry, seed === undefined ? budget : { ...budget, seed })
       if (E.isLeft(run)) {
@@ -255,6 +279,16 @@ export const runCompare = async (configPaths: readonly string[], o: CompareOptio
     return EXIT.badInput
   }
   const { planned, budget } = planning.right
+  const cacheKey = (p: Planned): CompareCacheKey => ({
+    steps: p.run.train.steps,
+    wallClockSeconds: p.run.train.wallClockSeconds,
+    seed: p.run.train.seed,
+    data: o.data,
+    limit: o.limit,
+    probeEpochs: o.probeEpochs,
+    attentiveEpochs: o.attentiveEpochs,
+    curve: o.curve ?? DEFAULT_CURVE,
+  })
   const backend = await activateBackend(o.backend, io)
   if (E.isLeft(backend)) {
     io.err(`jepa compare: ${backend.left}`)
@@ -268,7 +302,13 @@ export const runCompare = async (configPaths: readonly string[], o: CompareOptio
       interrupted = true
       break
     }
-    io.err(`— ${p.name}: training ${p.run.familyName} (${budget.steps !== undefined ? `${budget.steps} steps` : `${budget.wallClockSeconds} s`})`)
+    const cached = o.resume === true ? readCompareCache(p.dir, runPaths(p.dir).checkpoint, cacheKey(p)) : undefined
+    if (cached !== undefined) {
+      io.err(`— ${p.name}: kept (trained to step ${cached.step} and evaluated under these settings: ${join(p.dir, 'compare.json')})`)
+      trained.push({ ...p, result: undefined, cached })
+      continue
+    }
+    io.err(`— ${p.name}: training ${p.run.familyName} (${budgetText(budget, p.run)})`)
     try {
       const r = await trainRunConfig(p.run, { outDir: p.dir, resume: o.resume ?? false, snapshotFractions: o.curve ?? DEFAULT_CURVE, ...(o.data === undefined ? {} : { dataPath: o.data }), ...(io.progress === undefined ? {} : { progress: io.progress() }), ...(signal === undefined ? {} : { signal }) }, io)
       if (E.isLeft(r)) {
@@ -292,11 +332,26 @@ export const runCompare = async (configPaths: readonly string[], o: CompareOptio
   const randomRows: Record<string, CompareRow> = {}
   const groups = new Map<string, { family: string; trained: CompareRow[]; random: CompareRow[] }>()
   const notes: string[] = [
-    `budget: ${budget.steps !== undefined ? `${budget.steps} steps` : `${budget.wallClockSeconds} s of wall-clock time`} per config; backend ${backend.right}; evaluation on ${o.limit === undefined ? 'all' : `at most ${o.limit}`} train and test images, probe ${o.probeEpochs ?? EVAL_DEFAULTS.probeEpochs} epochs`,
+    `budget: ${budget.steps !== undefined ? `${budget.steps} steps per config` : budget.wallClockSeconds !== undefined ? `${budget.wallClockSeconds} s of wall-clock time per config` : `each config's own (${[...new Set(planned.map((p) => `${p.group} ${budgetText(budget, p.run)}`))].join(', ')})`}; backend ${backend.right}; evaluation on ${o.limit === undefined ? 'all' : `at most ${o.limit}`} train and test images, probe ${o.probeEpochs ?? EVAL_DEFAULTS.probeEpochs} epochs`,
   ]
+  const record = (t: Trained, entry: CompareCacheEntry, command: string, diverged: boolean): void => {
+    const { model, random, points } = entry
+    curves[t.name] = [...points]
+    if (random !== undefined) randomRows[t.name] = random
+    const g = groups.get(t.group) ?? { family: t.run.familyName, trained: [], random: [] }
+    g.trained.push(model)
+    if (random !== undefined) g.random.push(random)
+    groups.set(t.group, g)
+    rows.push({ ...model, method: `${t.name}: ${model.method}${diverged ? ' — diverged' : ''}`, imagesPerSecond: entry.imagesPerSecond, wallSeconds: entry.wallSeconds, command })
+    if (random !== undefined) rows.push({ ...random, method: `${t.name}: ${random.method}` })
+  }
   for (const t of trained) {
     const checkpoint = runPaths(t.dir).checkpoint
     const command = reproduceCommand(t.configPath, t.dir, t.seed === undefined ? budget : { ...budget, seed: t.seed }, o)
+    if (t.cached !== undefined) {
+      record(t, t.cached, command, false)
+      continue
+    }
     if (t.result === undefined || !existsSync(checkpoint)) {
       rows.push({ method: `${t.name} (failed: ${t.error ?? t.result?.message ?? 'no checkpoint'})`, command })
       continue
@@ -324,14 +379,12 @@ export const runCompare = async (configPaths: readonly string[], o: CompareOptio
       else points.push(pointOf(snap.step, sv.right.rows[0]!))
     }
     points.push(pointOf(t.result.step, model!))
-    curves[t.name] = points
-    if (random !== undefined) randomRows[t.name] = random
-    const g = groups.get(t.group) ?? { family: t.run.familyName, trained: [], random: [] }
-    g.trained.push(model!)
-    if (random !== undefined) g.random.push(random)
-    groups.set(t.group, g)
-    rows.push({ ...model!, method: `${t.name}: ${model!.method}${t.result.outcome === 'diverged' ? ' — diverged' : ''}`, imagesPerSecond: t.result.imagesPerSecond, wallSeconds: t.result.wallSeconds, command })
-    if (random !== undefined) rows.push({ ...random, method: `${t.name}: ${random.method}` })
+    // over every invocation of the run: a resumed run's own invocation may have trained few steps or none
+    const seconds = t.result.trainedSeconds
+    const entry: CompareCacheEntry = { step: t.result.step, model: model!, random, points, imagesPerSecond: seconds > 0 ? (t.result.step * t.run.train.batchSize) / seconds : 0, wallSeconds: seconds }
+    record(t, entry, command, t.result.outcome === 'diverged')
+    // only a run that reached its budget is kept for `--resume` (an interrupted one trains on)
+    if (t.result.outcome === 'completed') await writeCompareCache(t.dir, checkpoint, cacheKey(t), entry)
   }
   const train = loadSplit('train', o.data)
   const test = loadSplit('test', o.data)
@@ -344,7 +397,7 @@ export const runCompare = async (configPaths: readonly string[], o: CompareOptio
   const figures = compareFigures(trained.map((t) => ({ name: t.name, metrics: metricsOf(t.dir) })), rows, curves, randomRows)
   const seconds = (performance.now() - started) / 1000
   notes.push(`total time ${seconds.toFixed(1)} s`)
-  const seedSummary = (o.seeds ?? 1) > 1 ? seedSections(groups, rows.find((r) => r.method === 'raw pixels')) : undefined
+  const seedSummary = planned.some((p) => p.seed !== undefined) ? seedSections(groups, rows.find((r) => r.method === 'raw pixels')) : undefined
   const markdown = resultsMarkdown(`Comparison of ${[...new Set(planned.map((p) => p.group))].join(', ')}`, notes, rows, figures, seedSummary?.markdown)
   try {
     for (const [file, , svg] of figures) {
@@ -360,7 +413,7 @@ export const runCompare = async (configPaths: readonly string[], o: CompareOptio
   io.out(compareTable(rows))
   io.err(`wrote ${join(o.out, 'results.md')}`)
   if (interrupted) return EXIT.interrupted
-  return trained.some((t) => t.result?.outcome === 'diverged' || t.result === undefined) ? EXIT.diverged : EXIT.ok
+  return trained.some((t) => t.cached === undefined && (t.result?.outcome === 'diverged' || t.result === undefined)) ? EXIT.diverged : EXIT.ok
 }
 
 export const register = (program: Command): void => {
@@ -369,7 +422,7 @@ export const register = (program: Command): void => {
     .description('train several configs under the same budget, evaluate each beside raw pixels and random init, write results.md with table and plots')
     .argument('<configs...>', 'run config JSON files')
     .requiredOption('--out <dir>', 'output directory (one sub-directory per run, results.md)')
-    .option('--budget-steps <n>', 'train each config for n steps', parsers.positiveInt('--budget-steps'))
+    .option('--budget-steps <n>', 'train each config for n steps (default: each config\'s own train.steps)', parsers.positiveInt('--budget-steps'))
     .option('--budget-seconds <s>', 'train each config for s seconds of wall-clock time', parsers.positiveNumber('--budget-seconds'))
     .option('--data <dir>', 'Fashion-MNIST IDX folder, or "synthetic" for the synthetic shapes (default: Debian\'s install, else synthetic shapes)')
     .option('--backend <name>', 'auto | native | wasm | cpu', 'auto')
@@ -378,7 +431,8 @@ export const register = (program: Command): void => {
     .option('--attentive-epochs <n>', `attentive-probe epochs, 0 = off (default ${EVAL_DEFAULTS.attentiveEpochs})`, parsers.nonNegativeInt('--attentive-epochs'))
     .option('--curve <fractions>', `budget fractions at which each run is snapshotted and evaluated, e.g. 0.1,0.25,0.5, or "none" (default ${DEFAULT_CURVE.join(',')})`, parseCurve)
     .option('--seeds <n>', 'train every config with seeds 0..n-1 and report mean ± sd and which differences exceed it (default: once, with the config\'s seed)', parsers.positiveInt('--seeds'))
-    .option('--resume', 'continue runs whose directories already hold a checkpoint')
+    .option('--seeds-for <name=n,…>', 'seed counts for some configs (by file name without .json), replacing --seeds for them, e.g. ijepa=3', parseSeedsFor)
+    .option('--resume', 'continue runs whose directories already hold a checkpoint; keep runs already finished and evaluated under the same settings')
     .action(async (configs: string[], options: CompareOptions) => {
       process.exitCode = await withInterrupt((signal) => runCompare(configs, options, consoleIo, defaultFamilies, signal), consoleIo)
     })
