@@ -1,10 +1,10 @@
 /**
- * Gathers the low-level probes of scripts/results.sh into one markdown table: for each run, the
+ * Gathers the low-level probes of scripts/ablations.sh into one markdown table: for each run, the
  * linear-probe and kNN top-1 of its trained encoder, its random init and raw pixels on each synthetic
  * label (object count; position bin of the largest object along x, left/center/right), read from
  * `<dir>/<run>/synthetic-<label>/eval.json` (written by `jepa eval --data synthetic --label <label>`).
  *
- *   pnpm exec tsx scripts/probe-table.ts runs/results ijepa mae simclr vicreg byol
+ *   pnpm exec tsx scripts/probe-table.ts runs/ablation ijepa mae simclr vicreg byol
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -22,7 +22,7 @@ const isRow = (v: unknown): v is Row =>
 
 /** The rows of one eval.json: trained, random init, raw pixels (in that order). */
 const rowsOf = (file: string): readonly Row[] => {
-  if (!existsSync(file)) throw new Error(`${file} is missing: run \`bash scripts/results.sh probes\` first`)
+  if (!existsSync(file)) throw new Error(`${file} is missing: run \`bash scripts/ablations.sh probes\` first`)
   const rows: unknown = Reflect.get(JSON.parse(readFileSync(file, 'utf8')) as object, 'rows')
   if (!Array.isArray(rows) || rows.length < 2 || !rows.every(isRow)) throw new Error(`${file}: expected {rows: [{method, linearTop1, knnTop1}, …]}`)
   return rows

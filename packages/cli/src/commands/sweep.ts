@@ -236,7 +236,7 @@ export const runSweep = async (basePath: string, o: SweepOptions, io: CommandIo 
   const named = distinctRandom.length === 1 ? distinctRandom.map((r) => ({ ...r, method: 'random init (every recipe)' })) : distinctRandom
   const baselines = [...named, ...rows.filter((r) => r.method === 'raw pixels')]
   const notes = [
-    `base config ${basePath}; ${entries.length} recipe(s)${o.samples === undefined ? ' (the whole grid)' : ` sampled with seed ${o.seed ?? 0}`}; budget ${o.budgetSteps !== undefined ? `${o.budgetSteps} steps` : `${o.budgetSeconds} s`} each; the per-run table and commands are in results.md`,
+    `base config ${basePath}; ${entries.length} recipe(s)${o.samples === undefined ? ' (the whole grid)' : ` sampled with seed ${o.seed ?? 0}`}; budget ${o.budgetSteps !== undefined ? `${o.budgetSteps} steps each` : o.budgetSeconds !== undefined ? `${o.budgetSeconds} s each` : 'the base config\'s own train.steps each'}; the per-run table and commands are in results.md`,
     'ranked by RankMe of the trained encoder on the test features (label-free); the probes use the labels and are shown beside it',
   ]
   const points = swept.filter((e) => e.row?.rankMe !== undefined && e.row.linearTop1 !== undefined)

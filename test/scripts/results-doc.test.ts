@@ -1,0 +1,66 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type CompareResults, compareVerdicts, mainVerdicts, meanCurves, resultsPage, winnerOf } from '../../scripts/results-doc.ts'
+
+const row = (method: string, linear: number, attentive: number, knn: number) => ({ method, linearTop1: linear, attentiveTop1: attentive, knnTop1: knn, rankMe: 5 })
+const point = (step: number, wall: number, linear: number) => ({ step, wallSeconds: wall, linearTop1: linear, attentiveTop1: linear, knnTop1: linear, rankMe: step / 100 + 1 })
+
+/** Two families over two seeds: mae gains ≥ 5 points on every probe and beats pixels on the attentive probe; vicreg gains 3 on kNN. */
+const comparison: CompareResults = {
+  notes: ['budget: each config\'s own'],
+  rows: [row('raw pixels', 0.8, 0.78, 0.75)],
+  curves: {
+    'mae-seed0': [point(0, 0, 0.5), point(100, 10, 0.7)],
+    'mae-seed1': [point(0, 0, 0.6), point(100, 12, 0.8)],
+    'vicreg-seed0': [point(0, 0, 0.5), point(50, 20, 0.6)],
+  },
+  seeds: {
+    groups: [
+      { method: 'mae: mae', rows: [row('mae (step 100)', 0.7, 0.8, 0.65), row('mae (step 100)', 0.72, 0.82, 0.67)] },
+      { method: 'mae: mae (random init)', rows: [row('mae (random init)', 0.6, 0.7, 0.55), row('mae (random init)', 0.6, 0.7, 0.55)] },
+      { method: 'vicreg: vicreg', rows: [row('vicreg (step 50)', 0.7, 0.78, 0.58), row('vicreg (step 50)', 0.7, 0.78, 0.58)] },
+      { method: 'vicreg: vicreg (random init)', rows: [row('vicreg (random init)', 0.6, 0.7, 0.55), row('vicreg (random init)', 0.6, 0.7, 0.55)] },
+      { method: 'raw pixels', rows: [row('raw pixels', 0.8, 0.78, 0.75)] },
+    ],
+    claims: [],
+  },
+}
+
+test('compareVerdicts: every family ≥ 5 points over its init on every probe, and the best family against raw pixels', () => {
+  const verdicts = compareVerdicts(comparison)
+  const mae = verdicts.find((v) => v.question.startsWith('mae over'))!
+  const vicreg = verdicts.find((v) => v.question.startsWith('vicreg over'))!
+  assert.equal(mae.met, true, mae.measured)
+  assert.equal(vicreg.met, false, 'kNN gains 3 points only')
+  assert.match(vicreg.measured, /kNN \+3\.0 points/)
+  const pixels = verdicts.at(-1)!
+  assert.match(pixels.measured, /^mae, attentive: \+3\.0 points$/)
+  assert.equal(pixels.met, true)
+  assert.equal(winnerOf(comparison), 'mae', 'the best mean linear or attentive probe')
+})
+
+test('mainVerdicts: ≥ 10 points linear and ≥ 5 kNN over the first curve point, RankMe rising', () => {
+  const main: CompareResults = { notes: [], rows: [], curves: { run: [point(0, 0, 0.5), point(100, 300, 0.59)] } }
+  const [linear, knn, rankMe] = mainVerdicts(main)
+  assert.deepEqual([linear!.met, knn!.met, rankMe!.met], [false, true, true], '+9 points is not +10')
+  assert.equal(mainVerdicts({ notes: [], rows: [], curves: { run: [point(0, 0, 0.5), point(100, 300, 0.61)] } })[0]!.met, true)
+})
+
+test('meanCurves averages each family\'s seeds at the same steps', () => {
+  const mae = meanCurves(comparison, 'linearTop1').find((c) => c.name === 'mae')!
+  assert.deepEqual(mae.points.map(([x, y]) => [x, Number(y.toFixed(6))]), [[0, 55], [11, 75]])
+})
+
+test('resultsPage: a section whose runs are missing names the command that writes them; present ones are tabled', () => {
+  const runs = mkdtempSync(join(tmpdir(), 'results-doc-'))
+  mkdirSync(join(runs, 'results'))
+  writeFileSync(join(runs, 'results', 'results.json'), JSON.stringify(comparison))
+  const page = resultsPage(runs, join(runs, 'presets'))
+  assert.match(page.markdown, /\*Not run yet: the main job \(`pnpm main`\)\.\*/)
+  assert.match(page.markdown, /\| mae: mae \| 2 \| 71\.0 ± 1\.4% \| 81\.0 ± 1\.4% \|/)
+  assert.match(page.markdown, /\| the best family against raw pixels \(linear or attentive probe\) \| mae, attentive: \+3\.0 points \| above raw pixels \| \*\*yes\*\* \|/)
+  assert.deepEqual(page.figures.map(([p]) => p), [join('img', 'results', 'probe-vs-time.svg'), join('img', 'results', 'attentive-vs-time.svg')])
+})
