@@ -2,7 +2,7 @@
 # The recipe search behind the Fashion-MNIST presets in examples/runs/results/ (docs/results.md,
 # "How the presets were chosen"). Every family gets the same search budget: a 2×2 grid of four
 # recipes, each trained for the steps its family makes in about 150 s on this machine (2 cores,
-# native backend; `scripts/step-rates.sh` measures the rates), evaluated on 2,000/2,000 images.
+# native backend; `pnpm exec tsx scripts/step-rates.ts` measures the rates), evaluated on 2,000/2,000 images.
 #   bash scripts/sweeps.sh                 # every family (about 1.5 h)
 #   bash scripts/sweeps.sh mae byol        # some of them
 # A finished sweep is kept (its sweep.json exists); an interrupted one resumes its recipes.
