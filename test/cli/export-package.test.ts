@@ -182,10 +182,10 @@ test('torchrun with 2 gloo processes trains the package and saves a checkpoint t
   const { work, pkg } = await trainedPackage()
   const out = join(work, 'checkpoints')
   // Debian's torch 1.13 on Python 3.11: torchrun's default --redirects/--tee "0" fails to parse (an IntFlag change); "1" works.
-  const tr = spawnSync('/usr/bin/python3', ['-m', 'torch.distributed.run', '--redirects', '1', '--tee', '1', '--nproc_per_node', '2', join(pkg, 'train.py'), '--steps', '3', '--limit', '64', '--out', out], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } })
+  const tr = spawnSync('/usr/bin/python3', ['-m', 'torch.distributed.run', '--redirects', '1', '--tee', '1', '--nproc_per_node', '2', join(pkg, 'train.py'), '--steps', '3', '--limit', '64', '--save-every', '2', '--out', out], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } })
   assert.equal(tr.status, 0, `${tr.stdout}\n${tr.stderr}`)
   assert.match(tr.stdout, /2 process\(es\), batch 8 each, 64 images, cpu/)
-  assert.match(tr.stdout, /saved .*jepa-latest\.pth\.tar at step 5/)
+  assert.match(tr.stdout, /saved .*jepa-latest\.pth\.tar at step 4\n[^]*saved .*jepa-latest\.pth\.tar at step 5/, '--save-every 2, then at the end')
   const back = join(work, 'back')
   const imported = capture()
   assert.equal(await runImport(join(out, 'jepa-latest.pth.tar'), { family: 'ijepa', config: join(pkg, 'config.json'), out: back }, imported), 0, imported.lines.join('\n'))

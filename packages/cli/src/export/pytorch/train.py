@@ -10,7 +10,7 @@ facebookresearch/ijepa's checkpoint layout) or --resume <file>, and continues th
 its step. Each process draws its own shard of Fashion-MNIST (--data, default Debian's
 /usr/share/datasets/fashion-mnist) and its own multi-block masks; DDP averages the gradients
 (backend nccl on CUDA, gloo on CPU). --batch-size is per process. Rank 0 writes
-<out>/<tag>-latest.pth.tar in the same official layout, which `jepa import --family ijepa` reads.
+<out>/jepa-latest.pth.tar (the official write_tag's name) in the same official layout, which `jepa import --family ijepa` reads.
 """
 import argparse
 import json
@@ -35,8 +35,7 @@ def parse_args(run):
     p.add_argument('--data', default=jepa_data.DEBIAN_FASHION_MNIST_DIR, help='directory of the Fashion-MNIST IDX files')
     p.add_argument('--limit', type=int, default=None, help='use the first N training images only')
     p.add_argument('--resume', default=os.path.join(here, 'checkpoint.pth.tar'), help='official-layout checkpoint to start from')
-    p.add_argument('--out', default=os.path.join(here, 'checkpoints'), help='directory for <tag>-latest.pth.tar')
-    p.add_argument('--tag', default='jepa', help='checkpoint file prefix (the official write_tag)')
+    p.add_argument('--out', default=os.path.join(here, 'checkpoints'), help='directory for jepa-latest.pth.tar')
     p.add_argument('--save-every', type=int, default=0, help='also save every N steps (0: at the end only)')
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--device', choices=['auto', 'cpu', 'cuda'], default='auto')
@@ -74,7 +73,7 @@ def main():
     def save(loss, epoch):
         if rank != 0:
             return
-        path = os.path.join(args.out, f'{args.tag}-latest.pth.tar')
+        path = os.path.join(args.out, 'jepa-latest.pth.tar')
         torch.save(model.checkpoint(loss, args.batch_size, world, epoch), path + '.tmp')
         os.replace(path + '.tmp', path)
         print(f'saved {path} at step {model.step}', flush=True)
