@@ -78,7 +78,7 @@ export const runExport = async (target: string, options: ExportCommandOptions, i
     })
     if (E.isLeft(written)) return fail(written.left)
     io.out(`wrote ${options.package}: ${written.right.join(', ')}; ${PACKAGE_CHECKPOINT} in ${layout}`)
-    io.out(`train it: torchrun --nproc_per_node <N> ${join(options.package, 'train.py')} --steps <S>`)
+    io.out(`train it: torchrun --nproc_per_node <N> ${join(options.package, 'train.py')} --steps <S>   (Debian's PyTorch 1.13 on Python 3.11: torchrun --redirects 1 --tee 1 …)`)
     return EXIT.ok
   }
   const out = options.out ?? ''
