@@ -1,16 +1,24 @@
 /**
- * `jepa import <file> --family ijepa|mae [--out dir] [--heads n] [--decoder-heads n] [--batch-size n]`: reads an
+ * `jepa import <file> --family ijepa|mae [--out dir] [--heads n] [--decoder-heads n] [--batch-size n] [--config file]`: reads an
  * official PyTorch checkpoint (`torch.save`, e.g. facebookresearch/ijepa's `.pth.tar`) with the
  * restricted reader and writes a run directory that `jepa eval` reads (see
  * `import/import-torch.ts` for what is checked and written).
+ *
+ * `--config` (I-JEPA only): a JSON file with a `model` section — a run config, or the config.json
+ * of a `jepa export --package` — whose model config replaces the inferred one after its
+ * architecture is checked against the shapes (pixelNorm, masks, optimizer and EMA are not in the
+ * shapes); its `scheduleSteps` (top level or `train.scheduleSteps`) is recorded too.
  *
  * Exit codes: 0 imported; 2 bad input (an unreadable or refused file, a layout or shape that does
  * not match, a position embedding that is not the sin-cos table, an existing checkpoint in --out),
  * with a message naming the file and the tensor.
  */
+import { readFileSync } from 'node:fs'
 import { basename } from 'node:path'
 import type { Command } from 'commander'
 import * as E from 'fp-ts/lib/Either.js'
+import type { JsonValue } from '@jepa-ts/train'
+import type { GivenModelConfig } from '../import/ijepa-layout.ts'
 import { IMPORT_FAMILIES, importTorchCheckpoint, isImportFamily } from '../import/import-torch.ts'
 import { type CommandIo, EXIT, consoleIo, parsers } from './train.ts'
 
@@ -21,6 +29,22 @@ export interface ImportCommandOptions {
   readonly heads?: number
   readonly decoderHeads?: number
   readonly batchSize?: number
+  readonly config?: string
+}
+
+/** The model section (and schedule length) of a `--config` file, or why it has none. */
+export const readGivenConfig = (path: string): E.Either<string, GivenModelConfig> => {
+  let value: unknown
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'))
+  } catch (e) {
+    return E.left(`--config ${path}: ${e instanceof Error ? e.message : String(e)}`)
+  }
+  const record = (v: unknown): v is { readonly [k: string]: JsonValue } => typeof v === 'object' && v !== null && !Array.isArray(v)
+  if (!record(value) || !record(value.model)) return E.left(`--config ${path}: expected a JSON object with a "model" object (a run config or an exported package's config.json)`)
+  const train = value.train
+  const steps = typeof value.scheduleSteps === 'number' ? value.scheduleSteps : record(train) && typeof train.scheduleSteps === 'number' ? train.scheduleSteps : undefined
+  return E.right({ source: path, model: value.model, ...(steps === undefined ? {} : { scheduleSteps: steps }) })
 }
 
 /** The default run directory of an imported file: `runs/<file name up to its first dot>`. */
@@ -32,7 +56,21 @@ export const runImport = async (file: string, options: ImportCommandOptions, io:
     io.err(`jepa import: --family expects one of ${Object.keys(IMPORT_FAMILIES).join(', ')}, got "${options.family}"`)
     return EXIT.badInput
   }
+  let config: GivenModelConfig | undefined
+  if (options.config !== undefined) {
+    if (options.family !== 'ijepa') {
+      io.err(`jepa import: --config is read for --family ijepa only, got --family ${options.family}`)
+      return EXIT.badInput
+    }
+    const given = readGivenConfig(options.config)
+    if (E.isLeft(given)) {
+      io.err(`jepa import: ${given.left}`)
+      return EXIT.badInput
+    }
+    config = given.right
+  }
   const r = await importTorchCheckpoint(file, {
+    ...(config === undefined ? {} : { config }),
     family: options.family,
     out: options.out ?? defaultImportDir(file),
     ...(options.heads === undefined ? {} : { heads: options.heads }),
@@ -61,6 +99,7 @@ export const register = (program: Command): void => {
     .option('--heads <n>', 'attention heads (needed when the width is not a standard ViT width)', parsers.positiveInt('--heads'))
     .option('--decoder-heads <n>', 'MAE decoder heads (needed unless the decoder width is the reference\'s 512)', parsers.positiveInt('--decoder-heads'))
     .option('--batch-size <n>', 'batch size recorded in the run config (default: the file\'s batch_size, else 64)', parsers.positiveInt('--batch-size'))
+    .option('--config <file>', 'ijepa: a run config or an exported package\'s config.json whose model config (pixelNorm, masks, optimizer, …) replaces the inferred one; its architecture must match the shapes')
     .action(async (file: string, options: ImportCommandOptions) => {
       process.exitCode = await runImport(file, options)
     })

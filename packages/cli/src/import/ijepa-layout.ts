@@ -16,6 +16,11 @@
  * have the reference's structure, the run starts with fresh moments at step 0 and the provenance
  * says why. Masks: the paper's multi-block settings when they
  * fit the grid, else the corrected multi-block rule with minKeep 4 (the Fashion preset's).
+ * With `options.config` (a run config's model section, e.g. an exported package's config.json),
+ * the model config is that one — pixelNorm, masks, optimizer, energy and EMA are not in the shapes
+ * — after checking that its image, patchSize, encoder and predictor are the ones the shapes give
+ * (Left naming the field and both values); its heads serve when `heads` is not given, and its
+ * scheduleSteps is recorded in the run config.
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { type TorchFile, type TorchTensorRef, PickleDict, inferOrThrow, isTorchTensor } from '@jepa-ts/core'
@@ -32,7 +37,26 @@ export interface ImportOptions {
   readonly heads?: number
   /** The batch size recorded in the run config (default: the file's `batch_size`, else 64). */
   readonly batchSize?: number
+  /** A model config to take instead of the inferred one (checked against the shapes). */
+  readonly config?: GivenModelConfig
 }
+
+/** A model config from a file (`jepa import --config`). */
+export interface GivenModelConfig {
+  /** Where it came from (for messages). */
+  readonly source: string
+  readonly model: { readonly [k: string]: JsonValue }
+  readonly scheduleSteps?: number
+}
+
+/** JSON with object keys sorted, so that two configs compare by value. */
+const canonical = (v: JsonValue | undefined): string =>
+  v === null || typeof v !== 'object' ? JSON.stringify(v) ?? 'undefined'
+    : Array.isArray(v) ? `[${v.map(canonical).join(',')}]`
+      : `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as { readonly [k: string]: JsonValue })[k])}`).join(',')}}`
+
+/** The architecture fields the shapes determine. */
+const SHAPE_FIELDS = ['image', 'patchSize', 'encoder', 'predictor'] as const
 
 const scalarsOf = (file: Pick<TorchFile, 'root'>, keys: readonly string[]): Record<string, JsonValue> => {
   const out: Record<string, JsonValue> = {}
@@ -112,7 +136,8 @@ export const ijepaPlan = (file: Pick<TorchFile, 'source' | 'root'>, options: Imp
     const depth = blockCount(encoder, 'blocks')
     const fc1 = encoder.entries.get('blocks.0.mlp.fc1.weight')?.shape
     if (fc1 !== undefined && fc1[0] !== 4 * dim) return E.left(`${src}: encoder.blocks.0.mlp.fc1.weight: expected [${4 * dim}, ${dim}] (MLP ratio 4, the only ratio our blocks take), got [${fc1.join(', ')}]`)
-    const heads = headsFor(dim, options.heads)
+    const givenHeads = (options.config?.model.encoder as { readonly heads?: JsonValue } | undefined)?.heads
+    const heads = headsFor(dim, options.heads ?? (typeof givenHeads === 'number' ? givenHeads : undefined))
     if ('error' in heads) return E.left(`${src}: ${heads.error}`)
     const predictorDim = pe[0]!
     const model: JsonValue = {
@@ -122,12 +147,17 @@ export const ijepaPlan = (file: Pick<TorchFile, 'source' | 'root'>, options: Imp
       predictor: { dim: predictorDim, depth: blockCount(pred, 'predictor_blocks') },
     }
     const masksOptions: readonly JsonValue[] = [{ ...multiBlockDefaults }, { ...multiBlockDefaults, strategy: 'multi-block-corrected', minKeep: 4 }]
-    const withMasks = masksOptions.map((masks) => ({ ...(model as Record<string, JsonValue>), masks })).find((m) => E.isRight(decodeIjepaConfig(m)))
+    const given = options.config
+    if (given !== undefined) {
+      const differs = SHAPE_FIELDS.find((f) => canonical(given.model[f]) !== canonical((model as { readonly [k: string]: JsonValue })[f]))
+      if (differs !== undefined) return E.left(`${given.source}: model.${differs} is ${canonical(given.model[differs])}, but the shapes in ${src} give ${canonical((model as { readonly [k: string]: JsonValue })[differs])}`)
+    }
+    const withMasks = given !== undefined ? given.model : masksOptions.map((masks) => ({ ...(model as Record<string, JsonValue>), masks })).find((m) => E.isRight(decodeIjepaConfig(m)))
     const config = decodeIjepaConfig(withMasks ?? model)
-    if (E.isLeft(config)) return E.left(`${src}: the inferred I-JEPA config does not decode:\n${config.left.format()}`)
+    if (E.isLeft(config)) return E.left(`${given?.source ?? src}: the ${given === undefined ? 'inferred' : 'given'} I-JEPA config does not decode:\n${config.left.format()}`)
     let parts
     try {
-      parts = ijepaParts(config.right, 1)
+      parts = ijepaParts(config.right, Math.max(1, config.right.optimizer.warmupSteps))
     } catch (e) {
       return E.left(`${src}: cannot build the inferred I-JEPA model: ${e instanceof Error ? e.message : String(e)}`)
     }
@@ -148,7 +178,7 @@ export const ijepaPlan = (file: Pick<TorchFile, 'source' | 'root'>, options: Imp
     const batchSize = options.batchSize ?? (typeof scalars.batch_size === 'number' && scalars.batch_size > 0 ? scalars.batch_size : 64)
     return E.right({
       family: 'ijepa',
-      runConfig: { family: 'ijepa', model: withMasks ?? model, train: { batchSize, scheduleSteps: 1, seed: 0 } },
+      runConfig: { family: 'ijepa', model: withMasks ?? model, train: { batchSize, scheduleSteps: given?.scheduleSteps ?? 1, seed: 0 } },
       copies: [
         ...copiesOf(encoder, 'params.encoder', encoderSkip), ...copiesOf(pred, 'params.predictor', predictorSkip), ...copiesOf(target, 'target.encoder', encoderSkip),
         ...('copies' in optimizer ? optimizer.copies : []),

@@ -102,6 +102,25 @@ export const ijepaLossAndGrads = (parts: IjepaParts, energy: JepaEnergy) => (sta
   return { ...result, masks }
 }
 
+/**
+ * One update with GIVEN masks (what `ijepa`'s step does after drawing them): loss and gradients,
+ * AdamW at the schedules' values for update `state.step`, then the EMA of the target toward the
+ * updated encoder at momentum(state.step). Consumes `state` (its params, moments and target are
+ * disposed); the caller owns the returned state and tensors. The exported PyTorch step
+ * (`jepa export --to pytorch`) is checked against this one.
+ */
+export const ijepaStepAt = (parts: IjepaParts, energy: JepaEnergy) =>
+  (state: TrainState, images: tf.Tensor, contextIdx: tf.Tensor, targetIdx: readonly tf.Tensor[], key: Key) => {
+    const { loss, grads, aux } = ijepaLossAndGradsAt(parts, energy)(state.params, state.target, images, contextIdx, targetIdx, key)
+    const values = scheduleValuesAt(parts.schedules, state.step)
+    const momentum = parts.momentum(state.step)
+    const norm = gradNorm(grads)
+    const next = optimizerStep(state.params, grads, state.opt, values)
+    const target = emaUpdate(momentum)(state.target, next.params)
+    disposeTree(state.target)
+    return { state: { step: state.step + 1, params: next.params, target, opt: next.opt }, loss, aux, values, momentum, gradNorm: norm }
+  }
+
 /** Options of `ijepa`: the schedule length and, for variants, another energy and name. */
 export interface IjepaOptions {
   readonly totalSteps: number
@@ -115,7 +134,7 @@ export const ijepa = (config: IjepaConfig, options: IjepaOptions): Family => {
   const parts = ijepaParts(config, options.totalSteps)
   const energy = options.energy ?? energyOf(config.energy)
   const [H, W, C] = config.image
-  const lossOf = ijepaLossAndGrads(parts, energy)
+  const stepAt = ijepaStepAt(parts, energy)
   return {
     name: options.name ?? 'ijepa',
     description: options.description ?? `predicts EMA-encoder representations of target blocks from one context block; ${config.energy}; EMA + predictor + stop-gradient`,
@@ -129,15 +148,13 @@ export const ijepa = (config: IjepaConfig, options: IjepaOptions): Family => {
       return { step: 0, params, target: { encoder: mapTree(encoder, (x) => tf.clone(x)) }, opt: adamwInit(params) }
     },
     step: (state, images, key) => {
-      const { loss, grads, aux, masks } = lossOf(state, images, key)
-      const values = scheduleValuesAt(parts.schedules, state.step)
-      const momentum = parts.momentum(state.step)
-      const norm = gradNorm(grads)
-      const next = optimizerStep(state.params, grads, state.opt, values)
-      const target = emaUpdate(momentum)(state.target, next.params)
-      disposeTree(state.target)
+      const masks = parts.collate(stream(key, 'mask'), images.shape[0])
+      const contextIdx = indexTensor(masks.contextIdx)
+      const targetIdx = masks.targetIdx.map(indexTensor)
+      const { state: next, loss, aux, values, momentum, gradNorm: norm } = stepAt(state, images, contextIdx, targetIdx, key)
+      tf.dispose([contextIdx, ...targetIdx])
       const metrics = { loss, ...aux, lr: values.lr, wd: values.wd, momentum, gradNorm: norm, contextTokens: masks.contextIdx.shape[1], targetTokens: masks.targetIdx[0]!.shape[1], targetBlocks: masks.targetIdx.length, relaxedImages: masks.relaxations.length }
-      return { state: { step: state.step + 1, params: next.params, target, opt: next.opt }, metrics }
+      return { state: next, metrics }
     },
     features: (state, images) => tf.tidy(() => averagePool(encode(parts.encoder, branch(state.target, 'encoder'), images, evaluation))),
     tokens: (state, images) => encode(parts.encoder, branch(state.target, 'encoder'), images, evaluation) as tf.Tensor3D,
