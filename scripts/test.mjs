@@ -14,7 +14,7 @@ const walk = (p) => {
 }
 for (const r of roots) walk(r)
 
-if (!process.env.SKIP_TYPECHECK) {
+if (!['1', 'true', 'yes'].includes(process.env.SKIP_TYPECHECK ?? '')) {
   console.log('› tsc --noEmit (sources, tests, type tests, examples)')
   const tsc = spawnSync('pnpm', ['exec', 'tsc', '--noEmit', '-p', 'tsconfig.json'], { stdio: 'inherit' })
   if (tsc.status !== 0) process.exit(tsc.status ?? 1)
