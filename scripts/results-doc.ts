@@ -134,6 +134,47 @@ export const compareVerdicts = (results: CompareResults): Verdict[] => {
   return verdicts
 }
 
+/**
+ * When would a curve reach `target`? A least-squares fit of y = a + b·ln(t) through the curve's
+ * points after t = 0 (the snapshots and the final checkpoint), solved for y = target: seconds of
+ * training, or undefined when the fit does not rise (b ≤ 0) or has fewer than two points. An
+ * extrapolation, never a measurement: the page labels it so.
+ */
+export const extrapolateSeconds = (points: ReadonlyArray<readonly [number, number]>, target: number): number | undefined => {
+  const xs = points.filter(([t]) => t > 0).map(([t, y]) => [Math.log(t), y] as const)
+  if (xs.length < 2) return undefined
+  const mx = xs.reduce((a, [x]) => a + x, 0) / xs.length
+  const my = xs.reduce((a, [, y]) => a + y, 0) / xs.length
+  const sxx = xs.reduce((a, [x]) => a + (x - mx) ** 2, 0)
+  if (sxx === 0) return undefined
+  const b = xs.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0) / sxx
+  if (!(b > 0)) return undefined
+  return Math.exp(mx + (target - my) / b)
+}
+
+/** For each family and probe that misses its target, the training time a log-linear fit of its mean curve says it would need. */
+export const extrapolations = (results: CompareResults): string[] => {
+  const pixels = pixelsOf(results.rows)
+  const lines: string[] = []
+  for (const field of ['linearTop1', 'attentiveTop1'] as const) {
+    const curves = meanCurves(results, field)
+    for (const [name, g] of groupsOf(results)) {
+      const curve = curves.find((c) => c.name === name)?.points ?? []
+      const last = curve.at(-1)
+      const init = meanOf(g.random, field)
+      if (last === undefined || init === undefined) continue
+      const targets = [['5 points over its random init', 100 * init + 5] as const, ...(pixels?.[field] === undefined ? [] : [['raw pixels', 100 * pixels[field]!] as const])]
+      for (const [what, y] of targets) {
+        if (last[1] >= y) continue
+        const t = extrapolateSeconds(curve, y)
+        const fitted = curve.filter(([s]) => s > 0).length >= 2
+        lines.push(`${name}, ${PROBE_NAMES[field]} probe, to reach ${what} (${y.toFixed(1)}%): ${!fitted ? 'too few curve points to extrapolate' : t === undefined ? 'the curve does not rise toward it' : `about ${t < 3600 ? `${(t / 60).toFixed(0)} min` : `${(t / 3600).toFixed(1)} h`} of training (extrapolated, not measured; ${(last[0] / 60).toFixed(0)} min measured)`}`)
+      }
+    }
+  }
+  return lines
+}
+
 const verdictTable = (verdicts: readonly Verdict[]): string =>
   ['| target | measured | wanted | met? |', '| :--- | :--- | :--- | :--- |', ...verdicts.map((v) => `| ${v.question} | ${v.measured} | ${v.target} | ${yesNo(v.met)} |`)].join('\n')
 
@@ -321,6 +362,18 @@ export const resultsPage = (runs: string, presets: string): { readonly markdown:
       '',
     )
     if (comparison.seeds !== undefined) out.push(seedTable(comparison.seeds.groups), '', claimsTable(comparison.seeds.claims), '')
+    const extrapolated = extrapolations(comparison)
+    if (extrapolated.length > 0) {
+      out.push(
+        '**Targets not reached, and the budget the curves point to.** For each family and probe below its target, a',
+        'least-squares fit of top-1 = a + b·ln(training seconds) through its mean curve (the snapshots at 25% and',
+        '50% and the final checkpoint), solved for the target. Three points and a log-linear form: a rough guide',
+        'to the budget, labelled as the extrapolation it is.',
+        '',
+        ...extrapolated.map((l) => `- ${l}`),
+        '',
+      )
+    }
     for (const [file, field, label] of [['probe-vs-time.svg', 'linearTop1', 'linear-probe'], ['attentive-vs-time.svg', 'attentiveTop1', 'attentive-probe']] as const) {
       if (!Object.values(comparison.curves).some((c) => c.some((p) => p[field] !== undefined))) continue
       figures.push([join('img', 'results', file), curveFigure(comparison, field, label)])

@@ -15,7 +15,7 @@ const comparison: CompareResults = {
   curves: {
     'mae-seed0': [point(0, 0, 0.5), point(100, 10, 0.7)],
     'mae-seed1': [point(0, 0, 0.6), point(100, 12, 0.8)],
-    'vicreg-seed0': [point(0, 0, 0.5), point(50, 20, 0.6)],
+    'vicreg-seed0': [point(0, 0, 0.5), point(25, 10, 0.55), point(50, 20, 0.6)],
   },
   seeds: {
     groups: [
@@ -63,4 +63,18 @@ test('resultsPage: a section whose runs are missing names the command that write
   assert.match(page.markdown, /\| mae: mae \| 2 \| 71\.0 ± 1\.4% \| 81\.0 ± 1\.4% \|/)
   assert.match(page.markdown, /\| the best family against raw pixels \(linear or attentive probe\) \| mae, attentive: \+3\.0 points \| above raw pixels \| \*\*yes\*\* \|/)
   assert.deepEqual(page.figures.map(([p]) => p), [join('img', 'results', 'probe-vs-time.svg'), join('img', 'results', 'attentive-vs-time.svg')])
+})
+
+test('extrapolateSeconds solves a log-linear fit for the target, and declines a flat or falling curve', async () => {
+  const { extrapolateSeconds, extrapolations } = await import('../../scripts/results-doc.ts')
+  // y = 50 + 10·ln(t / 100): 50 at 100 s, 60 at 272 s, 70 at 739 s
+  const curve = [[0, 40], [100, 50], [100 * Math.E, 60]] as const
+  assert.ok(Math.abs(extrapolateSeconds(curve, 70)! - 100 * Math.E ** 2) < 1e-6)
+  assert.equal(extrapolateSeconds([[100, 60], [200, 60]], 70), undefined, 'flat')
+  assert.equal(extrapolateSeconds([[100, 60], [200, 55]], 70), undefined, 'falling')
+  assert.equal(extrapolateSeconds([[0, 1], [100, 60]], 70), undefined, 'one point after t = 0')
+  const lines = extrapolations(comparison)
+  assert.ok(lines.some((l) => /^vicreg, linear probe, to reach raw pixels \(80\.0%\): about \d+(\.\d)? h of training \(extrapolated, not measured; 0 min measured\)$/.test(l)), lines.join('\n'))
+  assert.ok(lines.includes('mae, linear probe, to reach raw pixels (80.0%): too few curve points to extrapolate'), lines.join('\n'))
+  assert.ok(!lines.some((l) => l.startsWith('mae, attentive probe, to reach raw pixels')), 'a reached target is not extrapolated')
 })
