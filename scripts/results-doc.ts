@@ -162,10 +162,11 @@ export const extrapolations = (results: CompareResults): string[] => {
       const curve = curves.find((c) => c.name === name)?.points ?? []
       const last = curve.at(-1)
       const init = meanOf(g.random, field)
-      if (last === undefined || init === undefined) continue
+      const reached = meanOf(g.trained, field)
+      if (last === undefined || init === undefined || reached === undefined) continue
       const targets = [['5 points over its random init', 100 * init + 5] as const, ...(pixels?.[field] === undefined ? [] : [['raw pixels', 100 * pixels[field]!] as const])]
       for (const [what, y] of targets) {
-        if (last[1] >= y) continue
+        if (100 * reached >= y) continue
         const t = extrapolateSeconds(curve, y)
         const fitted = curve.filter(([s]) => s > 0).length >= 2
         lines.push(`${name}, ${PROBE_NAMES[field]} probe, to reach ${what} (${y.toFixed(1)}%): ${!fitted ? 'too few curve points to extrapolate' : t === undefined ? 'the curve does not rise toward it' : `about ${t < 3600 ? `${(t / 60).toFixed(0)} min` : `${(t / 3600).toFixed(1)} h`} of training (extrapolated, not measured; ${(last[0] / 60).toFixed(0)} min measured)`}`)
