@@ -45,7 +45,7 @@ test('an official MAE checkpoint imports (CLS token kept) and reproduces PyTorch
     const ctx = { key: keyOf(0), training: false }
     const images = get('images')
     const latent = maeEncode(parts.encoder, true)(branch(state.params, 'encoder'), images, ctx, get('ids_keep'))
-    const pred = maeDecode(parts.decoder, true)(branch(state.params, 'decoder'), get('latent'), get('ids_restore'), ctx)
+    const pred = maeDecode(parts.decoder)(branch(state.params, 'decoder'), get('latent'), get('ids_restore'), ctx)
     const loss = maeLoss(pred as tf.Tensor3D, patchify(images as tf.Tensor4D, 8), get('mask') as tf.Tensor2D)
     const errors = {
       latent: maxAbsDiff(latent, get('latent')),

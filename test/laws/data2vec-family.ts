@@ -5,7 +5,7 @@
  * encoder. Each planted bug is a slip a family author could make; `checkFamily` must report each.
  */
 import * as tf from '@tensorflow/tfjs'
-import { type Ctx, type Key, type ParamTree, disposeTree, fold, initOrThrow, keyOf, mapTree, stream, zipTree } from '@jepa-ts/core'
+import { type Ctx, type Key, type ParamTree, checkParams, disposeTree, fold, initOrThrow, keyOf, mapTree, stream, zipTree } from '@jepa-ts/core'
 import { randomMasking } from '@jepa-ts/masks'
 import { encode, linear, vit } from '@jepa-ts/nn'
 import { emaOver } from '@jepa-ts/ssl'
@@ -34,8 +34,10 @@ export const data2vecLike = (bug: FamilyBug = 'none'): Family => {
     const { mean, variance } = tf.moments(h, -1, true)
     return tf.mean(tf.div(tf.sub(h, mean), tf.sqrt(tf.add(variance, 1e-5))), 1)
   }
-  const student = (p: ParamTree, images: tf.Tensor, keep: tf.Tensor, key: Key): tf.Tensor =>
-    head.apply(branch(p, 'head'), tf.mean(encode(encoder, branch(p, 'encoder'), images, { key, training: true }, keep), 1), evaluation) as tf.Tensor
+  const student = (p: ParamTree, images: tf.Tensor, keep: tf.Tensor, key: Key): tf.Tensor => {
+    const pooled = tf.mean(encode(encoder, branch(p, 'encoder'), images, { key, training: true }, keep), 1)
+    return head.apply(checkParams(head, branch(p, 'head'), pooled.shape), pooled, evaluation) as tf.Tensor
+  }
   const keptTokens = (key: Key, B: number): tf.Tensor2D => {
     if (bug === 'unseeded-mask') return tf.tidy(() => tf.cast(tf.topk(tf.randomUniform([B, N]), N / 2).indices, 'int32') as tf.Tensor2D)
     const m = randomMasking(stream(key, 'mask'), B, N, 0.5)

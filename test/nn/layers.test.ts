@@ -40,10 +40,10 @@ test('linear = x·Wᵀ + b over the last dim of any rank, weight in PyTorch layo
       assert.deepEqual(params.weight instanceof tf.Tensor && params.weight.shape, [o, i])
       const x = tf.randomNormal([...lead, i], 0, 1, 'float32', seed + 1)
       const got = host(() => l.apply(params, x, ctx(0)))
-      const bias = tf.add(params.bias as tf.Tensor, 0.5) // a non-zero bias, so a dropped bias shows
-      const p2: ParamTree = { weight: params.weight as tf.Tensor, bias }
+      const bias = tf.add(params.bias, 0.5) // a non-zero bias, so a dropped bias shows
+      const p2 = { weight: params.weight, bias }
       const got2 = host(() => l.apply(p2, x, ctx(0)))
-      const want = host(() => tf.add(tf.matMul(x.reshape([-1, i]), (params.weight as tf.Tensor).transpose()), bias).reshape([...lead, o]))
+      const want = host(() => tf.add(tf.matMul(x.reshape([-1, i]), params.weight.transpose()), bias).reshape([...lead, o]))
       const ok = got.shape.join() === outDims.join() && close(got2.data, want.data, 1e-5)
       tf.dispose([x, bias])
       disposeTree(params)
@@ -160,7 +160,7 @@ test('dropPath drops whole samples: each sample is all 0 or all 1/(1 − p); ide
 test('attention mixes tokens: one token changed changes every output token (softmax over keys, not queries)', () => {
   const l = attention(8, 2)
   const { params } = initOrThrow(l, keyOf(3), [1, 4, 8])
-  const big: ParamTree = { qkv: { weight: tf.mul(((params.qkv as ParamTree).weight as tf.Tensor), 50), bias: (params.qkv as ParamTree).bias as tf.Tensor }, proj: params.proj as ParamTree }
+  const big = { qkv: { weight: tf.mul(params.qkv.weight, 50), bias: params.qkv.bias }, proj: params.proj }
   const x = tf.randomNormal([1, 4, 8], 0, 1, 'float32', 9)
   const x2 = tf.concat([x.slice([0, 0, 0], [1, 3, 8]), tf.mul(x.slice([0, 3, 0], [1, 1, 8]), -2)], 1)
   const a = host(() => l.apply(big, x, ctx(0)))

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import * as tf from '@tensorflow/tfjs'
 import * as E from 'fp-ts/lib/Either.js'
-import { type DecodedTensor, type ParamTree, decodeSafetensors, flatten, initOrThrow, keyOf, unflatten } from '@jepa-ts/core'
+import { type DecodedTensor, type ParamTree, checkParams, decodeSafetensors, flatten, initOrThrow, keyOf, unflatten } from '@jepa-ts/core'
 import { block, encode, posEmbed2d, predict, predictor, vit } from '@jepa-ts/nn'
 
 // Written by tools/parity/make_fixtures.py (PyTorch 1.13, reference I-JEPA module structure).
@@ -65,20 +65,20 @@ test('ViT forward matches PyTorch on the full image and on a token subset (max a
   assert.ok(errFull <= 1e-4, `full path max abs error ${errFull}`)
   assert.ok(errMasked <= 1e-4, `token-subset path max abs error ${errMasked}`)
   // And the layer value itself runs the same full path.
-  assert.ok(maxAbs(v.layer.apply(params, images, ctx), full) === 0)
+  assert.ok(maxAbs(v.layer.apply(checkParams(v.layer, params, images.shape), images, ctx), full) === 0)
 })
 
 test('block gradients match PyTorch (each within 1e-4 abs or 1e-3 rel) for loss = sum(block(x) · R)', () => {
   const b = block(32, 2)
-  const params = treeOf('block')
-  const leaves = flatten(params)
   const x = toTensor(get('block_x'))
+  const params = checkParams(b, treeOf('block'), x.shape)
+  const leaves = flatten(params)
   const r = toTensor(get('block_r'))
   const out = b.apply(params, x, ctx)
   const errOut = maxAbs(out, toTensor(get('block_out')))
   assert.ok(errOut <= 1e-4, `block output max abs error ${errOut}`)
   const loss = (...ts: tf.Tensor[]): tf.Tensor => {
-    const tree = unflatten(leaves.map(([p], i) => [p, ts[i + 1]!] as const))
+    const tree = checkParams(b, unflatten(leaves.map(([p], i) => [p, ts[i + 1]!] as const)), x.shape)
     return tf.sum(tf.mul(b.apply(tree, ts[0]!, ctx), r))
   }
   const grads = tf.grads(loss)([x, ...leaves.map(([, t]) => t)])

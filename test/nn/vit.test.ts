@@ -108,8 +108,8 @@ test('with depth 0 the token-subset path equals gathering the full-path tokens',
 
 test('gatherTokens keeps x[b, idx[b, k]] in idx order, and out-of-range indices are errors naming the index, its position and N', () => {
   const x = tf.tensor3d(Array.from({ length: 2 * 4 * 2 }, (_, j) => j), [2, 4, 2])
-  const g = gatherTokens(x, tf.tensor2d([[3, 0], [1, 1]], [2, 2], 'int32'))
-  assert.deepEqual(Array.from(g.dataSync()), [6, 7, 0, 1, 10, 11, 10, 11])
+  const g = gatherTokens(x, tf.tensor2d([[3, 0], [1, 2]], [2, 2], 'int32'))
+  assert.deepEqual(Array.from(g.dataSync()), [6, 7, 0, 1, 10, 11, 12, 13])
   assert.throws(() => gatherTokens(x, tf.tensor2d([[0, 1], [2, 4]], [2, 2], 'int32')), /gatherTokens: index 4 at \[1, 1\] is out of range for 4 tokens \(valid 0…3\)/)
   assert.throws(() => gatherTokens(x, tf.tensor2d([[0, -1], [2, 3]], [2, 2], 'int32')), /index -1 at \[0, 1\]/)
   assert.throws(() => gatherTokens(x, tf.tensor2d([[0, 1]], [1, 2], 'int32')), /expected indices \[2, K\] for 2 samples, got \[1, 2\]/)

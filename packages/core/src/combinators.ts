@@ -11,6 +11,9 @@
  * Laws (tested): `serial(serial(a, b), c)` ≡ `serial(a, serial(b, c))` (same params for the same key,
  * same outputs); `serial(identity(), a)` ≡ `a` ≡ `serial(a, identity())`;
  * `residual(f)` ≡ `serial(fanOut(identity(), f), add())`.
+ * Param types compose the same way (`param-types.ts`): `serial(named('fc1', a), named('fc2', b))`
+ * has params `{ fc1: ParamsOf<a>; fc2: ParamsOf<b> }`, a transparent child's params are merged
+ * into the scope, `repeat` gives `{ [i: `${number}`]: P }`.
  */
 import * as tf from '@tensorflow/tfjs'
 import * as E from 'fp-ts/lib/Either.js'
@@ -31,6 +34,7 @@ import {
   makeLayer,
 } from './layer.ts'
 import type { Fits } from './compose-types.ts'
+import type { Contribution, NoParams, Repeated, ScopeOf } from './param-types.ts'
 
 const EMPTY: ParamTree = Object.freeze({})
 
@@ -86,8 +90,8 @@ const withKey = (ctx: Ctx, i: number): Ctx => ({ key: fold(ctx.key, i), training
 // ---------------------------------------------------------------------------------------------
 
 /** The unit of `serial`: returns its input; no params. */
-export const identity = <S extends Sig = Shape>(): Layer<S, S> =>
-  makeLayer<S, S>({
+export const identity = <S extends Sig = Shape>(): Layer<S, S, NoParams, ''> =>
+  makeLayer<S, S, NoParams, ''>({
     kind: 'identity',
     name: '',
     infer: (inDims) => E.right({ outDims: inDims, params: {}, flops: 0, children: [] }),
@@ -96,10 +100,14 @@ export const identity = <S extends Sig = Shape>(): Layer<S, S> =>
 
 const NAME_RE = /^[A-Za-z0-9_]+$/
 
-/** Gives a layer a scope: its params live under `name` and its path gains the segment `name`. */
-export const named = <In extends Sig, Out extends Sig>(name: string, layer: Layer<In, Out>): Layer<In, Out> => {
+/**
+ * Gives a layer a scope: inside a parent, its params live under `name` and its path gains the
+ * segment `name`. The layer's own params are unchanged (`init` returns them, `apply` takes them):
+ * `initOrThrow(named('head', l), …).params` is `l`'s tree, typed `ParamsOf<l>`, not `{ head: … }`.
+ */
+export const named = <const N extends string, In extends Sig, Out extends Sig, P extends ParamTree>(name: N, layer: Layer<In, Out, P, string>): Layer<In, Out, P, N> => {
   if (!NAME_RE.test(name)) throw new Error(`named: "${name}" is not a valid path segment (letters, digits, _)`)
-  return makeLayer<In, Out>({ kind: layer.kind, name, infer: layer.infer, apply: layer.apply as never })
+  return makeLayer<In, Out, P, N>({ kind: layer.kind, name, infer: layer.infer, apply: (p, x, ctx) => (layer as unknown as AnyLayer).apply(p, x as never, ctx) as AnyValue })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -142,40 +150,52 @@ const serialOf = (layers: readonly AnyLayer[]): AnyLayer => {
  * in the caller's scope, keyed by the children's names); nested unnamed serials are flattened, so
  * `serial` is associative by construction. Adjacent shapes are checked by the type checker.
  */
-export function serial<A extends Sig>(): Layer<A, A>
-export function serial<A extends Sig, B extends Sig>(l1: Layer<A, B>): Layer<A, B>
-export function serial<A extends Sig, B extends Sig, B2 extends Sig, C extends Sig>(l1: Layer<A, B>, l2: Layer<B2, C> & Fits<B, B2>): Layer<A, C>
-export function serial<A extends Sig, B extends Sig, B2 extends Sig, C extends Sig, C2 extends Sig, D extends Sig>(
-  l1: Layer<A, B>,
-  l2: Layer<B2, C> & Fits<B, B2>,
-  l3: Layer<C2, D> & Fits<C, C2>,
-): Layer<A, D>
-export function serial<A extends Sig, B extends Sig, B2 extends Sig, C extends Sig, C2 extends Sig, D extends Sig, D2 extends Sig, F extends Sig>(
-  l1: Layer<A, B>,
-  l2: Layer<B2, C> & Fits<B, B2>,
-  l3: Layer<C2, D> & Fits<C, C2>,
-  l4: Layer<D2, F> & Fits<D, D2>,
-): Layer<A, F>
+export function serial<A extends Sig>(): Layer<A, A, NoParams, ''>
 export function serial<
-  A extends Sig, B extends Sig, B2 extends Sig, C extends Sig, C2 extends Sig, D extends Sig, D2 extends Sig, F extends Sig, F2 extends Sig, G extends Sig,
+  A extends Sig, B extends Sig, P1 extends ParamTree, N1 extends string,
 >(
-  l1: Layer<A, B>,
-  l2: Layer<B2, C> & Fits<B, B2>,
-  l3: Layer<C2, D> & Fits<C, C2>,
-  l4: Layer<D2, F> & Fits<D, D2>,
-  l5: Layer<F2, G> & Fits<F, F2>,
-): Layer<A, G>
+  l1: Layer<A, B, P1, N1>,
+): Layer<A, B, ScopeOf<[Contribution<P1, N1>]>, ''>
 export function serial<
-  A extends Sig, B extends Sig, B2 extends Sig, C extends Sig, C2 extends Sig, D extends Sig, D2 extends Sig, F extends Sig, F2 extends Sig, G extends Sig,
-  G2 extends Sig, H extends Sig,
+  A extends Sig, B extends Sig, P1 extends ParamTree, N1 extends string, B2 extends Sig, C extends Sig, P2 extends ParamTree, N2 extends string,
 >(
-  l1: Layer<A, B>,
-  l2: Layer<B2, C> & Fits<B, B2>,
-  l3: Layer<C2, D> & Fits<C, C2>,
-  l4: Layer<D2, F> & Fits<D, D2>,
-  l5: Layer<F2, G> & Fits<F, F2>,
-  l6: Layer<G2, H> & Fits<G, G2>,
-): Layer<A, H>
+  l1: Layer<A, B, P1, N1>,
+  l2: Layer<B2, C, P2, N2> & Fits<B, B2>,
+): Layer<A, C, ScopeOf<[Contribution<P1, N1>, Contribution<P2, N2>]>, ''>
+export function serial<
+  A extends Sig, B extends Sig, P1 extends ParamTree, N1 extends string, B2 extends Sig, C extends Sig, P2 extends ParamTree, N2 extends string, C2 extends Sig, D extends Sig, P3 extends ParamTree, N3 extends string,
+>(
+  l1: Layer<A, B, P1, N1>,
+  l2: Layer<B2, C, P2, N2> & Fits<B, B2>,
+  l3: Layer<C2, D, P3, N3> & Fits<C, C2>,
+): Layer<A, D, ScopeOf<[Contribution<P1, N1>, Contribution<P2, N2>, Contribution<P3, N3>]>, ''>
+export function serial<
+  A extends Sig, B extends Sig, P1 extends ParamTree, N1 extends string, B2 extends Sig, C extends Sig, P2 extends ParamTree, N2 extends string, C2 extends Sig, D extends Sig, P3 extends ParamTree, N3 extends string, D2 extends Sig, F extends Sig, P4 extends ParamTree, N4 extends string,
+>(
+  l1: Layer<A, B, P1, N1>,
+  l2: Layer<B2, C, P2, N2> & Fits<B, B2>,
+  l3: Layer<C2, D, P3, N3> & Fits<C, C2>,
+  l4: Layer<D2, F, P4, N4> & Fits<D, D2>,
+): Layer<A, F, ScopeOf<[Contribution<P1, N1>, Contribution<P2, N2>, Contribution<P3, N3>, Contribution<P4, N4>]>, ''>
+export function serial<
+  A extends Sig, B extends Sig, P1 extends ParamTree, N1 extends string, B2 extends Sig, C extends Sig, P2 extends ParamTree, N2 extends string, C2 extends Sig, D extends Sig, P3 extends ParamTree, N3 extends string, D2 extends Sig, F extends Sig, P4 extends ParamTree, N4 extends string, F2 extends Sig, G extends Sig, P5 extends ParamTree, N5 extends string,
+>(
+  l1: Layer<A, B, P1, N1>,
+  l2: Layer<B2, C, P2, N2> & Fits<B, B2>,
+  l3: Layer<C2, D, P3, N3> & Fits<C, C2>,
+  l4: Layer<D2, F, P4, N4> & Fits<D, D2>,
+  l5: Layer<F2, G, P5, N5> & Fits<F, F2>,
+): Layer<A, G, ScopeOf<[Contribution<P1, N1>, Contribution<P2, N2>, Contribution<P3, N3>, Contribution<P4, N4>, Contribution<P5, N5>]>, ''>
+export function serial<
+  A extends Sig, B extends Sig, P1 extends ParamTree, N1 extends string, B2 extends Sig, C extends Sig, P2 extends ParamTree, N2 extends string, C2 extends Sig, D extends Sig, P3 extends ParamTree, N3 extends string, D2 extends Sig, F extends Sig, P4 extends ParamTree, N4 extends string, F2 extends Sig, G extends Sig, P5 extends ParamTree, N5 extends string, G2 extends Sig, H extends Sig, P6 extends ParamTree, N6 extends string,
+>(
+  l1: Layer<A, B, P1, N1>,
+  l2: Layer<B2, C, P2, N2> & Fits<B, B2>,
+  l3: Layer<C2, D, P3, N3> & Fits<C, C2>,
+  l4: Layer<D2, F, P4, N4> & Fits<D, D2>,
+  l5: Layer<F2, G, P5, N5> & Fits<F, F2>,
+  l6: Layer<G2, H, P6, N6> & Fits<G, G2>,
+): Layer<A, H, ScopeOf<[Contribution<P1, N1>, Contribution<P2, N2>, Contribution<P3, N3>, Contribution<P4, N4>, Contribution<P5, N5>, Contribution<P6, N6>]>, ''>
 export function serial(...layers: AnyLayer[]): AnyLayer {
   return serialOf(layers)
 }
@@ -197,9 +217,9 @@ export const serialAll = <S extends Sig>(layers: ReadonlyArray<Layer<S, S>>): La
  * `n` layers made by `make(i)`, applied in order, scoped `0`…`n−1` (state_dict `blocks.3.…`).
  * Each copy gets its own parameter key through its path. Transparent: wrap in `named('blocks', …)`.
  */
-export const repeat = <S extends Sig>(n: number, make: (i: number) => Layer<S, S>): Layer<S, S> => {
+export const repeat = <S extends Sig, P extends ParamTree>(n: number, make: (i: number) => Layer<S, S, P, string>): Layer<S, S, Repeated<P>, ''> => {
   if (!Number.isInteger(n) || n < 0) throw new Error(`repeat: n must be a non-negative integer, got ${n}`)
-  return serialOf(Array.from({ length: n }, (_, i) => named(String(i), make(i)) as AnyLayer)) as Layer<S, S>
+  return serialOf(Array.from({ length: n }, (_, i) => named(String(i), make(i)) as unknown as AnyLayer)) as unknown as Layer<S, S, Repeated<P>, ''>
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -207,9 +227,9 @@ export const repeat = <S extends Sig>(n: number, make: (i: number) => Layer<S, S
 // ---------------------------------------------------------------------------------------------
 
 /** `x + f(x)`; `f` must keep the shape (checked at init). Transparent. */
-export const residual = <S extends Sig>(f: Layer<S, S>): Layer<S, S> => {
+export const residual = <S extends Sig, P extends ParamTree, N extends string>(f: Layer<S, S, P, N>): Layer<S, S, ScopeOf<[Contribution<P, N>]>, ''> => {
   const child = f as unknown as AnyLayer
-  return makeLayer<S, S>({
+  return makeLayer<S, S, ScopeOf<[Contribution<P, N>]>, ''>({
     kind: 'residual',
     name: '',
     infer: (inDims, path) => {
@@ -228,11 +248,12 @@ export const residual = <S extends Sig>(f: Layer<S, S>): Layer<S, S> => {
 }
 
 type Outs<L extends readonly AnyLayer[]> = { readonly [I in keyof L]: L[I] extends Layer<Sig, infer O> ? (O extends Shape ? O : Shape) : never }
+type Contributions<L extends readonly unknown[]> = { readonly [I in keyof L]: L[I] extends { readonly name: infer N extends string; readonly __params?: infer P } ? Contribution<P, N> : ParamTree }
 
 /** `x ↦ [f₀(x), f₁(x), …]`. Transparent; children must have distinct names if they own params. */
-export const fanOut = <In extends Sig, L extends readonly Layer<In, Shape>[]>(...fs: L): Layer<In, Outs<L> & readonly Shape[]> => {
+export const fanOut = <In extends Sig, L extends readonly Layer<In, Shape>[]>(...fs: L): Layer<In, Outs<L> & readonly Shape[], ScopeOf<Contributions<L>>, ''> => {
   const children = fs as unknown as readonly AnyLayer[]
-  return makeLayer({
+  return makeLayer<In, Outs<L> & readonly Shape[], ScopeOf<Contributions<L>>, ''>({
     kind: 'fanOut',
     name: '',
     infer: (inDims, path) => {
@@ -255,7 +276,7 @@ export const fanOut = <In extends Sig, L extends readonly Layer<In, Shape>[]>(..
 /** `[x₀, x₁, …] ↦ [f₀(x₀), f₁(x₁), …]`. Transparent. */
 export const parallel = <L extends readonly Layer<Shape, Shape>[]>(
   ...fs: L
-): Layer<{ readonly [I in keyof L]: L[I] extends Layer<infer A, Sig> ? (A extends Shape ? A : Shape) : never } & readonly Shape[], Outs<L> & readonly Shape[]> => {
+): Layer<{ readonly [I in keyof L]: L[I] extends Layer<infer A, Sig> ? (A extends Shape ? A : Shape) : never } & readonly Shape[], Outs<L> & readonly Shape[], ScopeOf<Contributions<L>>, ''> => {
   const children = fs as unknown as readonly AnyLayer[]
   return makeLayer({
     kind: 'parallel',
@@ -281,8 +302,8 @@ export const parallel = <L extends readonly Layer<Shape, Shape>[]>(
 }
 
 /** Sums a tuple of same-shaped tensors: `[a, b, …] ↦ a + b + …`. */
-export const add = <S extends Shape>(name = 'add'): Layer<readonly S[], S> =>
-  makeLayer({
+export const add = <S extends Shape, const N extends string = 'add'>(name: N = 'add' as N): Layer<readonly S[], S, NoParams, N> =>
+  makeLayer<readonly S[], S, NoParams, N>({
     kind: 'add',
     name,
     infer: (inDims, path) => {

@@ -13,7 +13,14 @@
  *   combinators split it for their children; `ctx.training` switches dropout on.
  * - `name` is the layer's path segment. A layer with `name === ''` is transparent: its params live in
  *   its parent's scope (this is how `serial` stays associative). `named(n, l)` gives a scope.
- * - Type parameters `In` / `Out` are type-level shapes (`['B', 196, 192]`) checked by combinators.
+ * - Type parameters `In` / `Out` are type-level shapes (`['B', 196, 192]`) checked by combinators;
+ *   `P` is the type of the layer's own param tree (what `init` returns and `apply` takes, see
+ *   `param-types.ts`) and `N` its name, so combinators compose the param types as they compose the
+ *   trees. `named(n, l)` keeps `l`'s params type: `init` of a named layer returns the layer's own
+ *   tree (not `{ [n]: … }`); the name only places that tree inside a parent's scope.
+ * - `apply` checks, once per (params object, input shape), that the input fits `infer` and that the
+ *   params tree has every leaf `infer` expects at the expected shape; a mismatch throws a
+ *   `LayerError` naming the path, expected vs got (see `param-check.ts`). Nested applies skip it.
  */
 import * as tf from '@tensorflow/tfjs'
 import * as E from 'fp-ts/lib/Either.js'
@@ -21,6 +28,8 @@ import { type Key, fold, stream } from './key.ts'
 import { type DimsSig, type Sig, type Shape, type Dims, sizeOf } from './shape.ts'
 import { type ShapeError, LayerError } from './errors.ts'
 import type { ParamTree } from './tree.ts'
+import type { NoParams } from './param-types.ts'
+import { checkedApply, checkParamsAt } from './param-check.ts'
 
 /** Fills a parameter of the given shape from a key. */
 export type Initializer = (key: Key, shape: Dims) => Float32Array
@@ -77,43 +86,53 @@ export type Value<S extends Sig> = S extends readonly [] ? tf.Tensor : S extends
 /** Untyped runtime value used inside combinators. */
 export type AnyValue = tf.Tensor | readonly tf.Tensor[]
 
-/** A layer from `In` to `Out` (type-level shapes). */
-export interface Layer<In extends Sig, Out extends Sig> {
+/**
+ * A layer from `In` to `Out` (type-level shapes) whose own params have the type `P` and whose
+ * path segment is `N` (`''`: transparent).
+ */
+export interface Layer<In extends Sig, Out extends Sig, P extends ParamTree = ParamTree, N extends string = string> {
   readonly kind: string
-  readonly name: string
+  readonly name: N
   readonly infer: (inDims: DimsSig, path: string) => E.Either<ShapeError, Inferred>
-  readonly init: (key: Key, inDims: DimsSig) => E.Either<ShapeError, { readonly outDims: DimsSig; readonly params: ParamTree }>
-  /** Method syntax on purpose: a `Layer<X, Y>` is usable wherever an `AnyLayer` is. */
-  apply(params: ParamTree, x: Value<In>, ctx: Ctx): Value<Out>
-  /** Phantom fields: carry `In` and `Out` for the type checker; never set at runtime. */
+  readonly init: (key: Key, inDims: DimsSig) => E.Either<ShapeError, { readonly outDims: DimsSig; readonly params: P }>
+  /** Method syntax on purpose: a `Layer<X, Y, P>` is usable wherever an `AnyLayer` is. */
+  apply(params: P, x: Value<In>, ctx: Ctx): Value<Out>
+  /** Phantom fields: carry `In`, `Out` and `P` for the type checker; never set at runtime. */
   readonly __in?: In
   readonly __out?: Out
+  readonly __params?: P
 }
 
-/** Any layer, whatever its shapes. */
+/** Any layer, whatever its shapes and params. */
 export type AnyLayer = Layer<Sig, Sig>
 
-/** The ingredients of a layer; `makeLayer` derives `init`. */
-export interface LayerParts {
+/** The params type of a layer: `ParamsOf<typeof fc>` = `{ readonly weight: tf.Tensor; … }`. */
+export type ParamsOf<L> = L extends { readonly __params?: infer P } ? (P extends ParamTree ? P : ParamTree) : ParamTree
+
+/** The ingredients of a layer; `makeLayer` derives `init` and the checked `apply`. */
+export interface LayerParts<P extends ParamTree = ParamTree, N extends string = string> {
   readonly kind: string
-  readonly name: string
+  readonly name: N
   readonly infer: (inDims: DimsSig, path: string) => E.Either<ShapeError, Inferred>
-  readonly apply: (params: ParamTree, x: AnyValue, ctx: Ctx) => AnyValue
+  readonly apply: (params: P, x: AnyValue, ctx: Ctx) => AnyValue
 }
 
-/** Builds a layer value from its parts. The only place where the typed and untyped views meet. */
-export const makeLayer = <In extends Sig, Out extends Sig>(parts: LayerParts): Layer<In, Out> => {
+/**
+ * Builds a layer value from its parts. The only place where the typed and untyped views meet: the
+ * stated `P` must be the tree `infer`'s specs describe (the nn type tests check the constructors).
+ */
+export const makeLayer = <In extends Sig, Out extends Sig, P extends ParamTree = ParamTree, N extends string = string>(parts: LayerParts<P, N>): Layer<In, Out, P, N> => {
   const layer = {
     kind: parts.kind,
     name: parts.name,
     infer: parts.infer,
-    apply: parts.apply,
+    apply: (params: P, x: AnyValue, ctx: Ctx): AnyValue => checkedApply(layer, params, x, () => parts.apply(params, x, ctx)),
     init: (key: Key, inDims: DimsSig) =>
       E.map((inf: Inferred) => ({ outDims: inf.outDims, params: materialize(inf.params, stream(key, 'params'), parts.name) }))(
         parts.infer(inDims, parts.name),
       ),
   }
-  return layer as unknown as Layer<In, Out>
+  return layer as unknown as Layer<In, Out, P, N>
 }
 
 /** Creates tensors for every spec; each leaf's key is `fold(key, fullPath)`. */
@@ -130,14 +149,36 @@ export const materialize = (specs: SpecTree, paramsKey: Key, prefix = ''): Param
 export const countSpecs = (specs: SpecTree): number =>
   Object.values(specs).reduce((n, v) => n + (isSpec(v) ? sizeOf(v.shape) : countSpecs(v)), 0)
 
+/** The params of a layer without any (`{}`), typed as `NoParams`. */
+export const noParams: NoParams = Object.freeze({})
+
 /** A parameter spec. */
 export const param = (shape: Dims, init: Initializer): ParamSpec => ({ _tag: 'ParamSpec', shape, init })
 
-/** `init` that throws a `LayerError` instead of returning Left: for scripts and examples. */
-export const initOrThrow = (layer: AnyLayer | Layer<never, Sig>, key: Key, inDims: DimsSig): { readonly outDims: DimsSig; readonly params: ParamTree } => {
-  const r = (layer as AnyLayer).init(key, inDims)
+/**
+ * `init` that throws a `LayerError` instead of returning Left: for scripts and examples. The params
+ * are the layer's own tree, typed `P` — for `named('head', l)` the tree of `l` (`params.weight`),
+ * the tree `apply` takes; `params.head` is a type error.
+ */
+export const initOrThrow = <In extends Sig, Out extends Sig, P extends ParamTree>(
+  layer: Layer<In, Out, P, string>,
+  key: Key,
+  inDims: DimsSig,
+): { readonly outDims: DimsSig; readonly params: P } => {
+  const r = layer.init(key, inDims)
   if (E.isLeft(r)) throw new LayerError(r.left)
   return r.right
+}
+
+/**
+ * The checked bridge from an untyped tree (loaded from a file, a branch of a family's state) to the
+ * layer's params type: checks the tree against the specs `infer` gives at `inDims` (every leaf
+ * present at its shape; see `param-check.ts`) and returns it typed `P`, or throws a `LayerError`
+ * naming the first path that differs, expected vs got.
+ */
+export const checkParams = <In extends Sig, Out extends Sig, P extends ParamTree>(layer: Layer<In, Out, P, string>, tree: ParamTree, inDims: DimsSig): P => {
+  checkParamsAt(layer, tree, inDims)
+  return tree as P
 }
 
 /** `infer` that throws a `LayerError` instead of returning Left. */

@@ -16,8 +16,20 @@ export interface ParamTree {
 /** True for a tensor leaf. */
 export const isTensor = (x: unknown): x is tf.Tensor => x instanceof tf.Tensor
 
+/**
+ * Throws a TypeError naming the function and the path when `tree` is not a record (undefined, null,
+ * a tensor, an array) — e.g. `params.head` of a tree that has no `head` — instead of
+ * "Cannot convert undefined or null to object" from deep inside.
+ */
+export const assertTree = (tree: unknown, fn: string, path = ''): void => {
+  if (tree !== null && typeof tree === 'object' && !isTensor(tree) && !Array.isArray(tree)) return
+  const got = tree === undefined ? 'undefined' : tree === null ? 'null' : isTensor(tree) ? `a tensor [${tree.shape.join(', ')}]` : Array.isArray(tree) ? 'an array' : `a ${typeof tree}`
+  throw new TypeError(`${fn}: expected a param tree at ${path === '' ? '<root>' : path}, got ${got}`)
+}
+
 /** Leaves in insertion order with their dotted paths. */
 export const flatten = (tree: ParamTree, prefix = ''): Array<readonly [string, tf.Tensor]> => {
+  assertTree(tree, 'flatten', prefix)
   const out: Array<readonly [string, tf.Tensor]> = []
   for (const [k, v] of Object.entries(tree)) {
     const path = prefix === '' ? k : `${prefix}.${k}`
@@ -49,6 +61,7 @@ export const unflatten = (entries: Iterable<readonly [string, tf.Tensor]>): Para
 
 /** Applies `f` to every leaf, keeping the structure. */
 export const mapTree = (tree: ParamTree, f: (t: tf.Tensor, path: string) => tf.Tensor, prefix = ''): ParamTree => {
+  assertTree(tree, 'mapTree', prefix)
   const out: Record<string, ParamTree | tf.Tensor> = {}
   for (const [k, v] of Object.entries(tree)) {
     const path = prefix === '' ? k : `${prefix}.${k}`
@@ -64,6 +77,8 @@ export const zipTree = (
   f: (x: tf.Tensor, y: tf.Tensor, path: string) => tf.Tensor,
   prefix = '',
 ): ParamTree => {
+  assertTree(a, 'zipTree', prefix)
+  assertTree(b, 'zipTree', prefix)
   const ka = Object.keys(a)
   const kb = Object.keys(b)
   const missing = ka.filter((k) => !(k in b)).concat(kb.filter((k) => !(k in a)))

@@ -23,16 +23,19 @@ import * as tf from '@tensorflow/tfjs'
 import * as E from 'fp-ts/lib/Either.js'
 import { type AnyLayer, type Dim, type Dims, type Layer, type ParamTree, fold, isMulti, makeLayer, shapeError } from '@jepa-ts/core'
 import { fusedAttention } from '@jepa-ts/backend-native'
-import { linear } from './linear.ts'
+import { type LinearParams, type LinearParamsOf, linear } from './linear.ts'
 import { childInfer } from './scoped.ts'
 
 /** Options of `attention`. */
-export interface AttentionOptions {
+export interface AttentionOptions<N extends string = string, Q extends boolean = boolean> {
   /** Bias on the fused qkv projection (default true, as I-JEPA's ViTs). */
-  readonly qkvBias?: boolean
+  readonly qkvBias?: Q
   /** Path segment (default `attn`). */
-  readonly name?: string
+  readonly name?: N
 }
+
+/** The params of `attention` (`qkv` without `bias` when `qkvBias` is false). */
+export type AttentionParams<Q extends boolean = true> = { readonly qkv: LinearParamsOf<Q>; readonly proj: LinearParams }
 
 const sub = (params: ParamTree, name: string): ParamTree => {
   const s = params[name]
@@ -40,14 +43,18 @@ const sub = (params: ParamTree, name: string): ParamTree => {
 }
 
 /** Multi-head self-attention over the token axis. */
-export const attention = <D extends number>(dim: D, heads: number, options: AttentionOptions = {}): Layer<readonly [Dim, Dim, D], readonly [Dim, Dim, D]> => {
+export const attention = <D extends number, const N extends string = 'attn', Q extends boolean = true>(
+  dim: D,
+  heads: number,
+  options: AttentionOptions<N, Q> = {},
+): Layer<readonly [Dim, Dim, D], readonly [Dim, Dim, D], AttentionParams<Q>, N> => {
   const qkv = linear(dim, 3 * dim, { name: 'qkv', bias: options.qkvBias ?? true }) as unknown as AnyLayer
   const proj = linear(dim, dim, { name: 'proj' }) as unknown as AnyLayer
   const headDim = dim / heads
   const scale = headDim ** -0.5
-  return makeLayer({
+  return makeLayer<readonly [Dim, Dim, D], readonly [Dim, Dim, D], AttentionParams<Q>, N>({
     kind: 'attention',
-    name: options.name ?? 'attn',
+    name: options.name ?? ('attn' as N),
     infer: (inDims, path) => {
       const d = inDims as Dims
       if (isMulti(inDims) || d.length !== 3 || d[2] !== dim) return E.left(shapeError(path, `[B, N, ${dim}] (attention)`, inDims))

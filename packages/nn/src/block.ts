@@ -20,38 +20,51 @@
  */
 import { type AnyLayer, type Dim, type Layer, residual, serial } from '@jepa-ts/core'
 import { layerNorm } from './layer-norm.ts'
-import { attention } from './attention.ts'
-import { mlp } from './mlp.ts'
+import { type AttentionParams, attention } from './attention.ts'
+import { type MlpParams, mlp } from './mlp.ts'
+import type { LayerNormParams } from './layer-norm.ts'
 import { dropPath } from './drop-path.ts'
 import { scoped } from './scoped.ts'
 
 /** Options of `block`. */
-export interface BlockOptions {
+export interface BlockOptions<N extends string = string, Q extends boolean = boolean> {
   /** MLP hidden width as a multiple of `dim` (default 4). */
   readonly mlpRatio?: number
   /** Stochastic-depth probability of both residual branches (default 0: no drop_path layer). */
   readonly dropPathProb?: number
   /** Bias on the fused qkv projection (default true). */
-  readonly qkvBias?: boolean
+  readonly qkvBias?: Q
   /** LayerNorm eps (default 1e-6). */
   readonly eps?: number
   /** Path segment (default `block`; `repeat` renames copies `0`, `1`, …). */
-  readonly name?: string
+  readonly name?: N
+}
+
+/** The params of `block` (the reference's names). */
+export type BlockParams<Q extends boolean = true> = {
+  readonly norm1: LayerNormParams
+  readonly attn: AttentionParams<Q>
+  readonly norm2: LayerNormParams
+  readonly mlp: MlpParams
 }
 
 type Tokens<D extends number> = readonly [Dim, Dim, D]
 
 /** One pre-norm transformer block. */
-export const block = <D extends number>(dim: D, heads: number, options: BlockOptions = {}): Layer<Tokens<D>, Tokens<D>> => {
+export const block = <D extends number, const N extends string = 'block', Q extends boolean = true>(
+  dim: D,
+  heads: number,
+  options: BlockOptions<N, Q> = {},
+): Layer<Tokens<D>, Tokens<D>, BlockParams<Q>, N> => {
   const dropPathProb = options.dropPathProb ?? 0
   const eps = options.eps ?? 1e-6
   const hidden = Math.floor(dim * (options.mlpRatio ?? 4))
   const branch = (first: AnyLayer, second: AnyLayer): AnyLayer =>
     residual(dropPathProb > 0 ? serial(first, second, dropPath({ dropProb: dropPathProb }) as AnyLayer) : serial(first, second))
   const norm = (name: string): AnyLayer => layerNorm(dim, { eps, name }) as AnyLayer
-  return scoped<Tokens<D>, Tokens<D>>(
+  return scoped<Tokens<D>, Tokens<D>, BlockParams<Q>, N>(
     'block',
-    options.name ?? 'block',
+    options.name ?? ('block' as N),
     serial(
       branch(norm('norm1'), attention(dim, heads, { qkvBias: options.qkvBias ?? true, name: 'attn' }) as AnyLayer),
       branch(norm('norm2'), mlp(dim, hidden, { name: 'mlp' }) as AnyLayer),

@@ -16,7 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import * as E from 'fp-ts/lib/Either.js'
-import { type Dims, type Layer, type Shape, isMulti, leaf, makeLayer, shapeError, sizeOf, stream, toSeed } from '@jepa-ts/core'
+import { type Dims, type Layer, type NoParams, type Shape, isMulti, leaf, makeLayer, shapeError, sizeOf, stream, toSeed } from '@jepa-ts/core'
 
 /** Options of `dropPath`. */
 export interface DropPathOptions {
@@ -27,9 +27,9 @@ export interface DropPathOptions {
 }
 
 /** Per-sample stochastic depth. */
-export const dropPath = <S extends Shape = Shape>(options: DropPathOptions): Layer<S, S> => {
+export const dropPath = <S extends Shape = Shape>(options: DropPathOptions): Layer<S, S, NoParams> => {
   const { dropProb } = options
-  return makeLayer<S, S>({
+  return makeLayer<S, S, NoParams>({
     kind: 'dropPath',
     name: options.name ?? 'drop_path',
     infer: (inDims, path) => {

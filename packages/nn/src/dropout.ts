@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import * as E from 'fp-ts/lib/Either.js'
-import { type Dims, type Layer, type Shape, isMulti, leaf, makeLayer, shapeError, sizeOf, stream, toSeed } from '@jepa-ts/core'
+import { type Dims, type Layer, type NoParams, type Shape, isMulti, leaf, makeLayer, shapeError, sizeOf, stream, toSeed } from '@jepa-ts/core'
 
 /** Options of `dropout`. */
 export interface DropoutOptions {
@@ -25,9 +25,9 @@ export interface DropoutOptions {
 }
 
 /** Element-wise dropout. */
-export const dropout = <S extends Shape = Shape>(options: DropoutOptions): Layer<S, S> => {
+export const dropout = <S extends Shape = Shape>(options: DropoutOptions): Layer<S, S, NoParams> => {
   const { dropProb } = options
-  return makeLayer<S, S>({
+  return makeLayer<S, S, NoParams>({
     kind: 'dropout',
     name: options.name ?? 'drop',
     infer: (inDims, path) => {

@@ -2,9 +2,9 @@
  * `gatherTokens(x, idx)`: keeps, for each sample b, the tokens x[b, idx[b, k]] in the order of idx —
  * the reference I-JEPA `apply_masks` for one mask (`torch.gather` along the token axis).
  *
- * Shape law: x [B, N, D], idx int32 [B, K] → [B, K, D]. Every index must lie in [0, N): they are
- * checked on the host (one `dataSync` of idx) and a violation throws a RangeError naming the first
- * bad index, its position and N. Differentiable in x (gradient: scatter-add into the gathered rows).
+ * Shape law: x [B, N, D], idx int32 [B, K] → [B, K, D]. Every index must lie in [0, N) and appear
+ * once per row: they are checked on the host (one `dataSync` of idx) and a violation throws a
+ * RangeError naming the first bad index, its position and N — an int 0/1 mask is refused, not gathered. Differentiable in x (gradient: scatter-add into the gathered rows).
  *
  * @example
  * import * as tf from '@tensorflow/tfjs'
@@ -27,24 +27,40 @@ export const gatherTokens = (x: tf.Tensor, idx: tf.Tensor, label = 'gatherTokens
   return tf.tidy(() => tf.reshape(tf.gather(tf.reshape(x, [B * N, D]), tf.tensor1d(rows, 'int32'), 0), [B, K, D]))
 }
 
+const positionOf = (idx: tf.Tensor, i: number): string => {
+  const pos: number[] = []
+  let rest = i
+  for (let a = idx.rank - 1; a >= 0; a--) {
+    pos.unshift(rest % idx.shape[a]!)
+    rest = Math.floor(rest / idx.shape[a]!)
+  }
+  return `[${pos.join(', ')}]`
+}
+
 /**
- * The host copy of int32 token indices of any shape, after checking every entry lies in [0, N);
- * throws a RangeError naming the first bad index, its position and N (prefixed by `label`).
+ * The host copy of int32 token indices of any shape [..., K], after checking every entry lies in
+ * [0, N) and no row (last axis) names a token twice — token indices are a set of positions (a mask's
+ * kept tokens, a permutation), so a repeat means something else was passed: typically a 0/1 mask
+ * [B, N] where indices [B, K] were expected, which the range check alone would let through.
+ * Throws a RangeError naming the first bad index, its position and N (prefixed by `label`).
  */
 export const checkTokenIndices = (idx: tf.Tensor, N: number, label: string): Int32Array => {
   if (idx.dtype !== 'int32') throw new TypeError(`${label}: expected int32 indices, got ${idx.dtype}`)
   const data = idx.dataSync() as Int32Array
+  const K = idx.rank === 0 ? 1 : idx.shape[idx.rank - 1]!
+  const seenInRow = new Int32Array(Math.max(N, 0)) // row number + 1 where the token was last seen
   for (let i = 0; i < data.length; i++) {
     const v = data[i]!
     if (v < 0 || v >= N) {
-      const pos: number[] = []
-      let rest = i
-      for (let a = idx.rank - 1; a >= 0; a--) {
-        pos.unshift(rest % idx.shape[a]!)
-        rest = Math.floor(rest / idx.shape[a]!)
-      }
-      throw new RangeError(`${label}: index ${v} at [${pos.join(', ')}] is out of range for ${N} tokens (valid 0…${N - 1})`)
+      throw new RangeError(`${label}: index ${v} at ${positionOf(idx, i)} is out of range for ${N} tokens (valid 0…${N - 1})`)
     }
+    const row = Math.floor(i / K) + 1
+    if (seenInRow[v] === row) {
+      const binary = data.every((d) => d === 0 || d === 1)
+      const hint = binary ? `; the values are all 0 or 1: a 0/1 mask [${idx.shape.join(', ')}] passed where token indices are expected? (indices of the kept tokens, e.g. a mask's idsKeep)` : ''
+      throw new RangeError(`${label}: index ${v} at ${positionOf(idx, i)} repeats a token of its row (token indices must be distinct)${hint}`)
+    }
+    seenInRow[v] = row
   }
   return data
 }

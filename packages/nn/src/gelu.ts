@@ -17,7 +17,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { fusedGelu } from '@jepa-ts/backend-native'
 import * as E from 'fp-ts/lib/Either.js'
-import { type Dims, type Layer, type Shape, isMulti, leaf, makeLayer, shapeError, sizeOf } from '@jepa-ts/core'
+import { type Dims, type Layer, type NoParams, type Shape, isMulti, leaf, makeLayer, shapeError, sizeOf } from '@jepa-ts/core'
 
 /** Options of `gelu`. */
 export interface GeluOptions {
@@ -39,10 +39,10 @@ export const geluTanh = (x: tf.Tensor): tf.Tensor =>
   })
 
 /** GELU as a layer. */
-export const gelu = <S extends Shape = Shape>(options: GeluOptions = {}): Layer<S, S> => {
+export const gelu = <S extends Shape = Shape>(options: GeluOptions = {}): Layer<S, S, NoParams> => {
   const approximate = options.approximate ?? 'erf'
   const f = approximate === 'erf' ? geluErf : geluTanh
-  return makeLayer<S, S>({
+  return makeLayer<S, S, NoParams>({
     kind: `gelu(${approximate})`,
     name: options.name ?? 'act',
     infer: (inDims, path) => (isMulti(inDims) ? E.left(shapeError(path, 'one tensor (gelu)', inDims)) : E.right(leaf(inDims, {}, sizeOf(inDims as Dims)))),

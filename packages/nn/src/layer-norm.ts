@@ -16,25 +16,34 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import * as E from 'fp-ts/lib/Either.js'
-import { type Dim, type Dims, type Layer, isMulti, leaf, makeLayer, param, shapeError, sizeOf } from '@jepa-ts/core'
+import { type AnyLayer, type Dim, type Dims, type Layer, type NoParams, type Shape, isMulti, leaf, makeLayer, param, shapeError, sizeOf } from '@jepa-ts/core'
 import { fusedLayerNorm } from '@jepa-ts/backend-native'
 import { ones, zeros } from './initializers.ts'
 
 /** Options of `layerNorm`. */
-export interface LayerNormOptions {
+export interface LayerNormOptions<N extends string = string, A extends boolean = boolean> {
   /** Added to the variance (default 1e-6). */
   readonly eps?: number
   /** Learnable `weight` and `bias` (default true). */
-  readonly affine?: boolean
+  readonly affine?: A
   /** Path segment (default `norm`). */
-  readonly name?: string
+  readonly name?: N
 }
 
+/** The params of an affine layer norm. */
+export type LayerNormParams = { readonly weight: tf.Tensor; readonly bias: tf.Tensor }
+/** `LayerNormParams`, or `NoParams` when `affine` is `false`. */
+export type LayerNormParamsOf<A extends boolean> = A extends false ? NoParams : LayerNormParams
+
 /** Layer normalization over the last dim. */
-export const layerNorm = <D extends number>(dim: D, options: LayerNormOptions = {}): Layer<readonly [...Dim[], D], readonly [...Dim[], D]> => {
+export function layerNorm<D extends number, const N extends string = 'norm', A extends boolean = true>(
+  dim: D,
+  options?: LayerNormOptions<N, A>,
+): Layer<readonly [...Dim[], D], readonly [...Dim[], D], LayerNormParamsOf<A>, N>
+export function layerNorm(dim: number, options: LayerNormOptions = {}): AnyLayer {
   const eps = options.eps ?? 1e-6
   const affine = options.affine ?? true
-  return makeLayer({
+  return makeLayer<Shape, Shape, LayerNormParams>({
     kind: 'layerNorm',
     name: options.name ?? 'norm',
     infer: (inDims, path) => {
@@ -46,11 +55,11 @@ export const layerNorm = <D extends number>(dim: D, options: LayerNormOptions = 
     apply: (params, x) =>
       // On the native backend one fused kernel (and one backward kernel) does the work.
       affine && tf.getBackend() === 'native'
-        ? fusedLayerNorm(x as tf.Tensor, params.weight as tf.Tensor, params.bias as tf.Tensor, eps)
+        ? fusedLayerNorm(x as tf.Tensor, params.weight, params.bias, eps)
         : tf.tidy(() => {
         const { mean, variance } = tf.moments(x as tf.Tensor, -1, true)
         const y = tf.mul(tf.sub(x as tf.Tensor, mean), tf.rsqrt(tf.add(variance, eps)))
-        return affine ? tf.add(tf.mul(y, params.weight as tf.Tensor), params.bias as tf.Tensor) : y
+        return affine ? tf.add(tf.mul(y, params.weight), params.bias) : y
       }),
   })
 }

@@ -16,25 +16,33 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import * as E from 'fp-ts/lib/Either.js'
-import { type Dim, type Dims, type Layer, type SpecTree, isMulti, leaf, makeLayer, param, shapeError, sizeOf } from '@jepa-ts/core'
+import { type AnyLayer, type Dim, type Dims, type Layer, type Shape, type SpecTree, isMulti, leaf, makeLayer, param, shapeError, sizeOf } from '@jepa-ts/core'
 import { truncNormal, zeros } from './initializers.ts'
 
 /** Options of `linear`. */
-export interface LinearOptions {
+export interface LinearOptions<N extends string = string, B extends boolean = boolean> {
   /** Add a bias (default true). */
-  readonly bias?: boolean
+  readonly bias?: B
   /** Path segment (default `linear`). */
-  readonly name?: string
+  readonly name?: N
 }
 
+/** The params of a linear layer with a bias. */
+export type LinearParams = { readonly weight: tf.Tensor; readonly bias: tf.Tensor }
+/** The params of a linear layer without a bias (`bias: false`). */
+export type LinearWeight = { readonly weight: tf.Tensor }
+/** `LinearParams`, or `LinearWeight` when `bias` is `false`. */
+export type LinearParamsOf<B extends boolean> = B extends false ? LinearWeight : LinearParams
+
 /** A linear layer `[..., inDim] → [..., outDim]` with PyTorch-layout weight [outDim, inDim]. */
-export const linear = <I extends number, O extends number>(
+export function linear<I extends number, O extends number, const N extends string = 'linear', B extends boolean = true>(
   inDim: I,
   outDim: O,
-  options: LinearOptions = {},
-): Layer<readonly [...Dim[], I], readonly [...Dim[], O]> => {
+  options?: LinearOptions<N, B>,
+): Layer<readonly [...Dim[], I], readonly [...Dim[], O], LinearParamsOf<B>, N>
+export function linear(inDim: number, outDim: number, options: LinearOptions = {}): AnyLayer {
   const withBias = options.bias ?? true
-  return makeLayer({
+  return makeLayer<Shape, Shape, { readonly weight: tf.Tensor; readonly bias?: tf.Tensor }>({
     kind: 'linear',
     name: options.name ?? 'linear',
     infer: (inDims, path) => {
@@ -53,8 +61,8 @@ export const linear = <I extends number, O extends number>(
       const xt = x as tf.Tensor
       return tf.tidy(() => {
         const x2 = tf.reshape(xt, [-1, inDim])
-        const w = params.weight as tf.Tensor
-        const bias = withBias ? (params.bias as tf.Tensor) : undefined
+        const w = params.weight
+        const bias = withBias ? params.bias : undefined
         // On native: one sgemm against Wᵀ with the bias added in the same kernel, and gradients
         // (dy·W, dyᵀ·x) that need no transpose either. Elsewhere an explicit transpose keeps the
         // matmul free of transpose flags (the fast path on wasm).

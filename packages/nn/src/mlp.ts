@@ -11,23 +11,30 @@
  * const { params } = initOrThrow(mlp(64, 256), keyOf(0), [2, 16, 64]) // params.fc1.weight: [256, 64]
  */
 import { type AnyLayer, type Dim, type Layer, serial } from '@jepa-ts/core'
-import { linear } from './linear.ts'
+import { type LinearParams, linear } from './linear.ts'
 import { gelu } from './gelu.ts'
 import { scoped } from './scoped.ts'
 
 /** Options of `mlp`. */
-export interface MlpOptions {
+export interface MlpOptions<N extends string = string> {
   /** Path segment (default `mlp`). */
-  readonly name?: string
+  readonly name?: N
   /** GELU flavour (default `erf`, as PyTorch `nn.GELU()`). */
   readonly approximate?: 'erf' | 'tanh'
 }
 
+/** The params of `mlp`. */
+export type MlpParams = { readonly fc1: LinearParams; readonly fc2: LinearParams }
+
 /** fc1 → gelu → fc2, scoped under `name`. */
-export const mlp = <D extends number, H extends number>(dim: D, hidden: H, options: MlpOptions = {}): Layer<readonly [...Dim[], D], readonly [...Dim[], D]> =>
-  scoped(
+export const mlp = <D extends number, H extends number, const N extends string = 'mlp'>(
+  dim: D,
+  hidden: H,
+  options: MlpOptions<N> = {},
+): Layer<readonly [...Dim[], D], readonly [...Dim[], D], MlpParams, N> =>
+  scoped<readonly [...Dim[], D], readonly [...Dim[], D], MlpParams, N>(
     'mlp',
-    options.name ?? 'mlp',
+    options.name ?? ('mlp' as N),
     serial(
       linear(dim, hidden, { name: 'fc1' }) as AnyLayer,
       gelu({ approximate: options.approximate ?? 'erf' }) as AnyLayer,

@@ -20,30 +20,33 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import * as E from 'fp-ts/lib/Either.js'
-import { type Dim, type Dims, type Layer, type ParamTree, isMulti, leaf, makeLayer, param, shapeError } from '@jepa-ts/core'
+import { type Dim, type Dims, type Layer, isMulti, leaf, makeLayer, param, shapeError } from '@jepa-ts/core'
 import { truncNormal, zeros } from './initializers.ts'
 
 /** Options of `patchEmbed`. */
-export interface PatchEmbedOptions {
+export interface PatchEmbedOptions<N extends string = string> {
   /** Path segment (default `patch_embed`). */
-  readonly name?: string
+  readonly name?: N
   /** Std of the trunc-normal weight init (default 0.02, the reference's `init_std`). */
   readonly initStd?: number
 }
 
+/** The params of `patchEmbed`: the conv's `proj.weight` [dim, C, p, p] and `proj.bias` [dim]. */
+export type PatchEmbedParams = { readonly proj: { readonly weight: tf.Tensor; readonly bias: tf.Tensor } }
+
 /** Patchify + linear projection, NHWC images to row-major tokens. */
-export const patchEmbed = <C extends number, D extends number>(
+export const patchEmbed = <C extends number, D extends number, const N extends string = 'patch_embed'>(
   patchSize: number,
   inChans: C,
   dim: D,
-  options: PatchEmbedOptions = {},
-): Layer<readonly [Dim, Dim, Dim, C], readonly [Dim, Dim, D]> => {
+  options: PatchEmbedOptions<N> = {},
+): Layer<readonly [Dim, Dim, Dim, C], readonly [Dim, Dim, D], PatchEmbedParams, N> => {
   const p = patchSize
   if (options.initStd !== undefined && !(Number.isFinite(options.initStd) && options.initStd > 0)) throw new RangeError(`patchEmbed: initStd must be a finite number > 0, got ${options.initStd}`)
   const patchLen = inChans * p * p
-  return makeLayer({
+  return makeLayer<readonly [Dim, Dim, Dim, C], readonly [Dim, Dim, D], PatchEmbedParams, N>({
     kind: 'patchEmbed',
-    name: options.name ?? 'patch_embed',
+    name: options.name ?? ('patch_embed' as N),
     infer: (inDims, path) => {
       const d = inDims as Dims
       if (!Number.isInteger(p) || p < 1) return E.left(shapeError(path, 'a positive integer patch size (patchEmbed)', `patchSize ${p}`))
@@ -61,12 +64,12 @@ export const patchEmbed = <C extends number, D extends number>(
       const xt = x as tf.Tensor
       const [B, H, W] = [xt.shape[0]!, xt.shape[1]!, xt.shape[2]!]
       const [gh, gw] = [H / p, W / p]
-      const proj = params.proj as ParamTree
+      const proj = params.proj
       return tf.tidy(() => {
         // [B, gh, p, gw, p, C] → [B, gh, gw, C, p, p]: one row per patch, flattened (c, i, j) like the conv weight.
         const patches = tf.reshape(tf.transpose(tf.reshape(xt, [B, gh, p, gw, p, inChans]), [0, 1, 3, 5, 2, 4]), [B * gh * gw, patchLen])
-        const w = tf.transpose(tf.reshape(proj.weight as tf.Tensor, [dim, patchLen]))
-        return tf.reshape(tf.add(tf.matMul(patches, w), proj.bias as tf.Tensor), [B, gh * gw, dim])
+        const w = tf.transpose(tf.reshape(proj.weight, [dim, patchLen]))
+        return tf.reshape(tf.add(tf.matMul(patches, w), proj.bias), [B, gh * gw, dim])
       })
     },
   })

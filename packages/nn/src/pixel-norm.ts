@@ -23,7 +23,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import * as E from 'fp-ts/lib/Either.js'
-import { type Dim, type Dims, type Layer, isMulti, leaf, makeLayer, shapeError, sizeOf } from '@jepa-ts/core'
+import { type Dim, type Dims, type Layer, type NoParams, isMulti, leaf, makeLayer, shapeError, sizeOf } from '@jepa-ts/core'
 
 /** Mean and standard deviation: one number for all channels, or one per channel. */
 export interface PixelNormSettings {
@@ -34,7 +34,7 @@ export interface PixelNormSettings {
 const listOf = (v: number | readonly number[]): readonly number[] => (typeof v === 'number' ? [v] : v)
 
 /** The per-channel standardization layer of NHWC images. */
-export const pixelNorm = <C extends number = number>(settings: PixelNormSettings, options: { readonly name?: string } = {}): Layer<readonly [Dim, Dim, Dim, C], readonly [Dim, Dim, Dim, C]> => {
+export const pixelNorm = <C extends number = number>(settings: PixelNormSettings, options: { readonly name?: string } = {}): Layer<readonly [Dim, Dim, Dim, C], readonly [Dim, Dim, Dim, C], NoParams> => {
   const means = listOf(settings.mean)
   const stds = listOf(settings.std)
   means.forEach((m, i) => {
@@ -44,7 +44,7 @@ export const pixelNorm = <C extends number = number>(settings: PixelNormSettings
     if (!(Number.isFinite(s) && s > 0)) throw new RangeError(`pixelNorm: std[${i}] must be a finite number > 0, got ${s}`)
   })
   if (means.length === 0 || stds.length === 0) throw new RangeError('pixelNorm: mean and std need at least one entry')
-  return makeLayer({
+  return makeLayer<readonly [Dim, Dim, Dim, C], readonly [Dim, Dim, Dim, C], NoParams>({
     kind: 'pixelNorm',
     name: options.name ?? 'pixel_norm',
     infer: (inDims, path) => {

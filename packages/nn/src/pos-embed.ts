@@ -21,7 +21,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import * as E from 'fp-ts/lib/Either.js'
-import { type Dim, type Dims, type Layer, isMulti, leaf, makeLayer, shapeError, sizeOf } from '@jepa-ts/core'
+import { type Dim, type Dims, type Layer, type NoParams, isMulti, leaf, makeLayer, shapeError, sizeOf } from '@jepa-ts/core'
 
 /** The [gridH·gridW, dim] embedding, row-major over tokens; throws a RangeError if 4 ∤ dim. */
 export const posEmbed2d = (gridH: number, gridW: number, dim: number): Float32Array => {
@@ -53,10 +53,10 @@ export interface AddPosEmbedOptions {
 }
 
 /** Adds the fixed 2-D sin-cos embedding of a gridH × gridW grid to [B, gridH·gridW, dim] tokens. */
-export const addPosEmbed = <D extends number>(gridH: number, gridW: number, dim: D, options: AddPosEmbedOptions = {}): Layer<readonly [Dim, Dim, D], readonly [Dim, Dim, D]> => {
+export const addPosEmbed = <D extends number>(gridH: number, gridW: number, dim: D, options: AddPosEmbedOptions = {}): Layer<readonly [Dim, Dim, D], readonly [Dim, Dim, D], NoParams> => {
   let table: Float32Array | undefined
   const n = gridH * gridW
-  return makeLayer({
+  return makeLayer<readonly [Dim, Dim, D], readonly [Dim, Dim, D], NoParams>({
     kind: 'addPosEmbed',
     name: options.name ?? 'pos_embed',
     infer: (inDims, path) => {

@@ -39,9 +39,9 @@
 import * as tf from '@tensorflow/tfjs'
 import * as E from 'fp-ts/lib/Either.js'
 import { type AnyLayer, type Ctx, type Dim, type Dims, type Layer, type ParamTree, type Report, type SpecTree, fold, isMulti, makeLayer, named, param, repeat, shapeError } from '@jepa-ts/core'
-import { linear } from './linear.ts'
-import { layerNorm } from './layer-norm.ts'
-import { block } from './block.ts'
+import { type LinearParams, linear } from './linear.ts'
+import { type LayerNormParams, layerNorm } from './layer-norm.ts'
+import { type BlockParams, block } from './block.ts'
 import { posEmbed2d } from './pos-embed.ts'
 import { checkTokenIndices } from './gather-tokens.ts'
 import { truncNormal } from './initializers.ts'
@@ -71,9 +71,18 @@ export interface PredictorConfig<D extends number = number> {
 /** Inputs of the predictor layer: context tokens [B, Kc, D], context indices [B, Kc], target indices [T, B, Kt]. */
 export type PredictorIn<D extends number> = readonly [readonly [Dim, Dim, D], readonly [Dim, Dim], readonly [Dim, Dim, Dim]]
 
+/** The params of the predictor (the reference's names). */
+export type PredictorParams = {
+  readonly predictor_embed: LinearParams
+  readonly mask_token: tf.Tensor
+  readonly predictor_blocks: { readonly [i: `${number}`]: BlockParams }
+  readonly predictor_norm: LayerNormParams
+  readonly predictor_proj: LinearParams
+}
+
 /** The predictor: its layer (for init, summary and apply) and its config. */
 export interface Predictor<D extends number = number> {
-  readonly layer: Layer<PredictorIn<D>, readonly [Dim, Dim, D]>
+  readonly layer: Layer<PredictorIn<D>, readonly [Dim, Dim, D], PredictorParams, string>
   readonly config: PredictorConfig<D>
 }
 
@@ -94,7 +103,7 @@ export const predictor = <D extends number>(config: PredictorConfig<D>, options:
   const blocks = named(
     'predictor_blocks',
     repeat(depth, (i) => block(Dp, heads, { mlpRatio: config.mlpRatio ?? 4, eps, dropPathProb: depth > 1 ? (maxDrop * i) / (depth - 1) : 0 }) as AnyLayer),
-  )
+  ) as AnyLayer
   const norm = layerNorm(Dp, { eps, name: 'predictor_norm' }) as AnyLayer
   const proj = named('predictor_proj', linear(Dp, D)) as AnyLayer
   let table: Float32Array | undefined
@@ -103,7 +112,7 @@ export const predictor = <D extends number>(config: PredictorConfig<D>, options:
     return tf.gather(tf.tensor2d(table, [N, Dp]), tf.tensor(idx, [...shape], 'int32'), 0)
   }
 
-  const layer = makeLayer<PredictorIn<D>, readonly [Dim, Dim, D]>({
+  const layer = makeLayer<PredictorIn<D>, readonly [Dim, Dim, D], PredictorParams>({
     kind: 'predictor',
     name: options.name ?? 'predictor',
     infer: (inDims, path) => {
@@ -144,7 +153,7 @@ export const predictor = <D extends number>(config: PredictorConfig<D>, options:
       const at = (i: number): Ctx => ({ key: fold(ctx.key, i), training: ctx.training })
       return tf.tidy(() => {
         const z = tf.add(embed.apply(sub(params, embed.name), ctxTokens, at(0)) as tf.Tensor, peRows(ci, [B, Kc]))
-        const targets = tf.add(tf.reshape(params.mask_token as tf.Tensor, [1, 1, Dp]), peRows(ti, [T * B, Kt]))
+        const targets = tf.add(tf.reshape(params.mask_token, [1, 1, Dp]), peRows(ti, [T * B, Kt]))
         const tokens = tf.concat([tf.tile(z, [T, 1, 1]), targets], 1)
         const h = norm.apply(sub(params, norm.name), blocks.apply(sub(params, blocks.name), tokens, at(1)), at(2)) as tf.Tensor
         return proj.apply(sub(params, proj.name), tf.slice(h, [0, Kc, 0], [T * B, Kt, Dp]), at(3)) as tf.Tensor

@@ -8,9 +8,10 @@
  * child's report row, for hand-written composites (attention) that cannot be a plain `serial`.
  *
  * Inside a generic constructor (`block<D>`) the type checker cannot decide `Fits<…D…>`, so
- * composites are assembled from `AnyLayer`s and `scoped` states the composite's type once, through
- * `makeLayer` (core's one audited meeting point of typed and untyped views); the type tests check
- * the resulting signatures from the outside.
+ * composites are assembled from `AnyLayer`s and `scoped` states the composite's type once (shapes
+ * and params type `P`), through `makeLayer` (core's one audited meeting point of typed and untyped
+ * views); the type tests check the resulting signatures from the outside, and every apply checks
+ * the runtime tree against the specs.
  */
 import * as E from 'fp-ts/lib/Either.js'
 import {
@@ -18,6 +19,7 @@ import {
   type DimsSig,
   type Inferred,
   type Layer,
+  type ParamTree,
   type Report,
   type ShapeError,
   type Sig,
@@ -28,10 +30,10 @@ import {
 
 const NAME_RE = /^[A-Za-z0-9_]+$/
 
-/** `inner` under the scope `name`, reported with `kind`. */
-export const scoped = <In extends Sig, Out extends Sig>(kind: string, name: string, inner: AnyLayer): Layer<In, Out> => {
+/** `inner` under the scope `name`, reported with `kind`; `P` states the params type of `inner`. */
+export const scoped = <In extends Sig, Out extends Sig, P extends ParamTree = ParamTree, N extends string = string>(kind: string, name: N, inner: AnyLayer): Layer<In, Out, P, N> => {
   if (!NAME_RE.test(name)) throw new Error(`${kind}: "${name}" is not a valid path segment (letters, digits, _)`)
-  return makeLayer<In, Out>({ kind, name, infer: inner.infer, apply: (p, x, ctx) => inner.apply(p, x, ctx) })
+  return makeLayer<In, Out, P, N>({ kind, name, infer: inner.infer, apply: (p, x, ctx) => inner.apply(p, x, ctx) })
 }
 
 /** A child's inference at `parentPath.child.name`, with the report row a summary shows for it. */

@@ -35,12 +35,12 @@
  * const part = encode(v, params, images, ctx, tf.tensor2d([[0, 1, 8], [3, 4, 5]], [2, 3], 'int32')) // [2, 3, 192]
  */
 import * as tf from '@tensorflow/tfjs'
-import { type AnyLayer, type Ctx, type Dim, type Layer, type ParamTree, fold, named, repeat, serial, serialAll } from '@jepa-ts/core'
-import { patchEmbed } from './patch-embed.ts'
+import { type AnyLayer, type Ctx, type Dim, type Layer, type ParamTree, type Sig, fold, named, repeat, serial, serialAll } from '@jepa-ts/core'
+import { type PatchEmbedParams, patchEmbed } from './patch-embed.ts'
 import { type PixelNormSettings, pixelNorm } from './pixel-norm.ts'
 import { addPosEmbed } from './pos-embed.ts'
-import { block } from './block.ts'
-import { layerNorm } from './layer-norm.ts'
+import { type BlockParams, block } from './block.ts'
+import { type LayerNormParams, layerNorm } from './layer-norm.ts'
 import { gatherTokens } from './gather-tokens.ts'
 import { checkNumbers } from './config-checks.ts'
 
@@ -91,14 +91,21 @@ export type Images<C extends number> = readonly [Dim, Dim, Dim, C]
 /** Tokens [B, N, D]. */
 export type Tokens<D extends number> = readonly [Dim, Dim, D]
 
+/** The params of `vit(…).embed`: `patch_embed.proj.{weight, bias}` (pixel_norm and pos_embed have none). */
+export type VitEmbedParams = { readonly patch_embed: PatchEmbedParams }
+/** The params of `vit(…).trunk`: `blocks.{i}.*` and `norm.{weight, bias}`. */
+export type VitTrunkParams = { readonly blocks: { readonly [i: `${number}`]: BlockParams<boolean> }; readonly norm: LayerNormParams }
+/** The params of `vit(…).layer`: the embed's and the trunk's, in one scope. */
+export type VitParams = VitEmbedParams & VitTrunkParams
+
 /** A ViT encoder: the full layer and its two halves over the same children. */
 export interface Vit<C extends number = number, D extends number = number> {
   /** patch_embed → pos_embed → blocks → norm. */
-  readonly layer: Layer<Images<C>, Tokens<D>>
+  readonly layer: Layer<Images<C>, Tokens<D>, VitParams, ''>
   /** patch_embed → pos_embed (images to position-embedded tokens). */
-  readonly embed: Layer<Images<C>, Tokens<D>>
+  readonly embed: Layer<Images<C>, Tokens<D>, VitEmbedParams, ''>
   /** blocks → norm (tokens to features, any number of tokens). */
-  readonly trunk: Layer<Tokens<D>, Tokens<D>>
+  readonly trunk: Layer<Tokens<D>, Tokens<D>, VitTrunkParams, ''>
   readonly config: VitConfig<C, D>
   /** Patch grid [rows, columns] (⌊H/p⌋, ⌊W/p⌋; init rejects sizes p does not divide). */
   readonly grid: readonly [number, number]
@@ -122,17 +129,17 @@ export const vit = <C extends number, D extends number>(config: VitConfig<C, D>)
   const parts = {
     patchEmbed: patchEmbed(p, config.inChans, dim, config.patchInitStd === undefined ? {} : { initStd: config.patchInitStd }) as AnyLayer,
     posEmbed: addPosEmbed(grid[0], grid[1], dim) as AnyLayer,
-    blocks: named('blocks', repeat(depth, (i) => block(dim, heads, blockOptions(i)) as AnyLayer)),
+    blocks: named('blocks', repeat(depth, (i) => block(dim, heads, blockOptions(i)) as AnyLayer)) as AnyLayer,
     norm: layerNorm(dim, { eps, name: 'norm' }) as AnyLayer,
   }
   // A ViT without pixelNorm has exactly the reference's children (summaries and paths unchanged).
   const front: readonly AnyLayer[] = config.pixelNorm === undefined ? [] : [pixelNorm(config.pixelNorm) as AnyLayer]
   // The typed signatures are stated here once: the runtime checks of `infer` enforce them.
-  const typed = <In extends readonly Dim[], Out extends readonly Dim[]>(l: AnyLayer): Layer<In, Out> => l as unknown as Layer<In, Out>
+  const typed = <In extends Sig, Out extends Sig, P extends ParamTree>(l: AnyLayer): Layer<In, Out, P, ''> => l as unknown as Layer<In, Out, P, ''>
   return {
-    layer: typed<Images<C>, Tokens<D>>(serialAll([...front, parts.patchEmbed, parts.posEmbed, parts.blocks, parts.norm])),
-    embed: typed<Images<C>, Tokens<D>>(serialAll([...front, parts.patchEmbed, parts.posEmbed])),
-    trunk: typed<Tokens<D>, Tokens<D>>(serial(parts.blocks, parts.norm)),
+    layer: typed<Images<C>, Tokens<D>, VitParams>(serialAll([...front, parts.patchEmbed, parts.posEmbed, parts.blocks, parts.norm])),
+    embed: typed<Images<C>, Tokens<D>, VitEmbedParams>(serialAll([...front, parts.patchEmbed, parts.posEmbed])),
+    trunk: typed<Tokens<D>, Tokens<D>, VitTrunkParams>(serial(parts.blocks, parts.norm)),
     config,
     grid,
   }

@@ -4,7 +4,7 @@
  *
  *   m      = randomMasking(stream(key, 'mask'), B, L, maskRatio)     idsKeep, idsRestore, mask (1 = removed)
  *   latent = encode(v, θ.encoder, images, ctx, idsKeep)             only the visible tokens enter the encoder
- *   pred   = maeDecode(d)(θ.decoder, latent, idsRestore)            Linear D→Dd, append mask tokens, unshuffle
+ *   pred   = maeDecode(d)(θ.decoder, latent, idsRestore)            the decoder layer (mae-decoder.ts): Linear D→Dd, append mask tokens, unshuffle
  *                                                                   (a gather by idsRestore), + sin-cos pos-embed,
  *                                                                   blocks, norm, Linear Dd→p²·C   → [B, L, p²·C]
  *   loss   = maeLoss(pred, patchify(images), mask, { normPix })     MSE over the masked patches
@@ -17,12 +17,13 @@
  * drops it before the loss, and features (and `tokens`) use the patch tokens only (the reference's
  * `global_pool`); `cls_token` is not decayed, like `mask_token`.
  * Decoder param paths: `decoder_embed.*`, `mask_token` [1, 1, Dd], `decoder_blocks.{i}.*`,
- * `decoder_norm.*`, `decoder_pred.*` (the reference's names; no CLS token, fixed pos-embed not a param).
+ * `decoder_norm.*`, `decoder_pred.*` (the reference's names; no CLS token, fixed pos-embed not a param),
+ * all created by the decoder layer's init, so summaries, param counts and FLOPs include `mask_token`.
  * Metrics: loss, lr, wd, gradNorm, visibleTokens.
  */
 import * as tf from '@tensorflow/tfjs'
-import { type AnyLayer, type Ctx, type Key, type ParamTree, fold, initOrThrow, keyOf, named, normal, repeat, serialAll, stream } from '@jepa-ts/core'
-import { type Vit, addPosEmbed, block, encode, gatherTokens, layerNorm, linear, vit } from '@jepa-ts/nn'
+import { type Ctx, type Key, type ParamTree, checkParams, fold, initOrThrow, keyOf, normal, stream } from '@jepa-ts/core'
+import { type Vit, encode, gatherTokens, vit } from '@jepa-ts/nn'
 import { randomMasking } from '@jepa-ts/masks'
 import { type Family, type TrainState, adamwInit, constant, decayExceptBiasAnd1d, gradNorm, lossAndGrads, warmupCosine } from '@jepa-ts/train'
 import { maeLoss } from '../energies/mae.ts'
@@ -30,67 +31,14 @@ import { patchify } from '../energies/patchify.ts'
 import { type StepSchedules, averagePool, branch, encoderInputOptions, indexTensor, optimizerStep, scheduleValuesAt } from './common.ts'
 import { patchGrid } from './ijepa-config.ts'
 import type { MaeConfig } from './mae-config.ts'
-
-/** The light decoder: its embedding (D → Dd) and its trunk (pos-embed, blocks, norm, D → p²·C). */
-export interface MaeDecoder {
-  readonly embed: AnyLayer
-  readonly trunk: AnyLayer
-  /** The trunk's first child (the fixed pos-embed) and the rest, over the same children. */
-  readonly pos: AnyLayer
-  readonly body: AnyLayer
-  readonly dim: number
-  readonly tokens: number
-}
-
-/** Builds the decoder for a grid, an encoder width and a patch of p²·C values. */
-export const maeDecoder = (grid: readonly [number, number], encoderDim: number, decoder: { readonly dim: number; readonly depth: number; readonly heads: number }, patchValues: number): MaeDecoder => {
-  const pos = addPosEmbed(grid[0], grid[1], decoder.dim, { name: 'decoder_pos_embed' }) as AnyLayer
-  const blocks = named('decoder_blocks', repeat(decoder.depth, () => block(decoder.dim, decoder.heads) as AnyLayer))
-  const norm = layerNorm(decoder.dim, { name: 'decoder_norm' }) as AnyLayer
-  const pred = linear(decoder.dim, patchValues, { name: 'decoder_pred' }) as AnyLayer
-  return {
-    embed: linear(encoderDim, decoder.dim, { name: 'decoder_embed' }) as AnyLayer,
-    trunk: serialAll([pos, blocks, norm, pred]),
-    pos,
-    body: serialAll([blocks, norm, pred]),
-    dim: decoder.dim,
-    tokens: grid[0] * grid[1],
-  }
-}
-
-/** Decoder params: `decoder_embed`, `mask_token` ~ N(0, 0.02²), and the trunk's. */
-export const initMaeDecoder = (d: MaeDecoder, key: Key, encoderDim: number): ParamTree => ({
-  decoder_embed: initOrThrow(d.embed, fold(key, 'embed'), [1, 1, encoderDim]).params,
-  mask_token: tf.tensor3d(normal(fold(key, 'mask_token'), d.dim).map((x) => 0.02 * x), [1, 1, d.dim]),
-  ...initOrThrow(d.trunk, fold(key, 'trunk'), [1, d.tokens, d.dim]).params,
-})
+import { type MaeDecoder, maeDecode, maeDecoder } from './mae-decoder.ts'
 
 /**
- * Appends L − K copies of `maskToken` [1, 1, Dd] to `visible` [B, K, Dd] (shuffled order) and
- * unshuffles with a gather: row i of the result is row idsRestore[b, i] of [visible, mask tokens], so
- * visible token j lands at position idsShuffle[b, j] and every other position holds the mask token.
+ * Decoder params (the decoder layer's init): `decoder_embed`, `mask_token` ~ 0.02·N(0, 1), and the
+ * trunk's — the tree `maeDecode(d)` takes, stored under `decoder` in the family's state.
  */
-export const appendAndUnshuffle = (visible: tf.Tensor, maskToken: tf.Tensor, idsRestore: tf.Tensor): tf.Tensor =>
-  tf.tidy(() => {
-    const [B, K, L] = [visible.shape[0]!, visible.shape[1]!, idsRestore.shape[1]!]
-    return gatherTokens(tf.concat([visible, tf.tile(maskToken, [B, L - K, 1])], 1), idsRestore, 'appendAndUnshuffle: idsRestore')
-  })
-
-/**
- * latent [B, K, D] (visible tokens in shuffled order), idsRestore int32 [B, L] → [B, L, p²·C]:
- * embed, append L − K mask tokens, unshuffle (row i of the result is token idsRestore[b, i] of
- * [visible, mask tokens]), then the trunk.
- */
-export const maeDecode = (d: MaeDecoder, clsToken = false) => (params: ParamTree, latent: tf.Tensor, idsRestore: tf.Tensor, ctx: Ctx): tf.Tensor =>
-  tf.tidy(() => {
-    const x = d.embed.apply(branch(params, 'decoder_embed'), latent, ctx) as tf.Tensor
-    if (!clsToken) return d.trunk.apply(params, appendAndUnshuffle(x, params.mask_token as tf.Tensor, idsRestore), ctx) as tf.Tensor
-    const [B, K1, Dd] = x.shape as [number, number, number]
-    const cls = tf.slice(x, [0, 0, 0], [B, 1, Dd])
-    const positioned = d.pos.apply(params, appendAndUnshuffle(tf.slice(x, [0, 1, 0], [B, K1 - 1, Dd]), params.mask_token as tf.Tensor, idsRestore), ctx) as tf.Tensor
-    const out = d.body.apply(params, tf.concat([cls, positioned], 1), ctx) as tf.Tensor
-    return tf.slice(out, [0, 1, 0], [B, d.tokens, out.shape[2]!])
-  })
+export const initMaeDecoder = (d: MaeDecoder, key: Key, encoderDim: number): ParamTree =>
+  initOrThrow(d.layer, key, [[1, 1 + (d.clsToken ? 1 : 0), encoderDim], [1, d.tokens]]).params
 
 /**
  * The MAE encoder: `encode` (patch embed, pos-embed, gather `idsKeep`, blocks, norm); with
@@ -99,17 +47,18 @@ export const maeDecode = (d: MaeDecoder, clsToken = false) => (params: ParamTree
 export const maeEncode = (v: Vit, clsToken: boolean) => (params: ParamTree, images: tf.Tensor, ctx: Ctx, idsKeep?: tf.Tensor): tf.Tensor =>
   tf.tidy(() => {
     if (!clsToken) return encode(v, params, images, ctx, idsKeep)
-    const embedded = v.embed.apply(params, images, { key: fold(ctx.key, 0), training: ctx.training }) as tf.Tensor
+    const embedded = v.embed.apply(checkParams(v.embed, params, images.shape), images, { key: fold(ctx.key, 0), training: ctx.training }) as tf.Tensor
     const kept = idsKeep === undefined ? embedded : gatherTokens(embedded, idsKeep, 'maeEncode: idsKeep')
     const cls = tf.tile(params.cls_token as tf.Tensor, [kept.shape[0]!, 1, 1])
-    return v.trunk.apply(params, tf.concat([cls, kept], 1), { key: fold(ctx.key, 1), training: ctx.training }) as tf.Tensor
+    const tokens = tf.concat([cls, kept], 1)
+    return v.trunk.apply(checkParams(v.trunk, params, tokens.shape), tokens, { key: fold(ctx.key, 1), training: ctx.training }) as tf.Tensor
   })
 
 /** Encoder on the visible tokens (`idsKeep` [B, K]) then the decoder: images → predicted patches [B, L, p²·C]. */
 export const maeForward = (parts: MaeParts) => (params: ParamTree, images: tf.Tensor, idsKeep: tf.Tensor, idsRestore: tf.Tensor, ctx: Ctx): tf.Tensor =>
   tf.tidy(() => {
     const latent = maeEncode(parts.encoder, parts.clsToken)(branch(params, 'encoder'), images, { key: fold(ctx.key, 'encoder'), training: ctx.training }, idsKeep)
-    return maeDecode(parts.decoder, parts.clsToken)(branch(params, 'decoder'), latent, idsRestore, { key: fold(ctx.key, 'decoder'), training: ctx.training })
+    return maeDecode(parts.decoder)(branch(params, 'decoder'), latent, idsRestore, { key: fold(ctx.key, 'decoder'), training: ctx.training })
   })
 
 /** MAE's decay rule: the I-JEPA rule (no decay on biases and 1-D params), and none on `mask_token` or `cls_token`. */
@@ -132,7 +81,7 @@ export const maeParts = (config: MaeConfig, totalSteps: number): MaeParts => {
   if (!(Number.isInteger(totalSteps) && totalSteps >= Math.max(1, o.warmupSteps))) throw new RangeError(`mae: totalSteps (${totalSteps}) must be an integer ≥ max(1, optimizer.warmupSteps = ${o.warmupSteps})`)
   return {
     encoder: vit({ imageSize: [H, W], patchSize: config.patchSize, inChans: C, ...config.encoder, ...encoderInputOptions(config) }),
-    decoder: maeDecoder(g, config.encoder.dim, config.decoder, config.patchSize * config.patchSize * C),
+    decoder: maeDecoder(g, config.encoder.dim, config.decoder, config.patchSize * config.patchSize * C, { clsToken: config.clsToken }),
     schedules: { lr: warmupCosine({ startLr: o.startLr, lr: o.lr, finalLr: o.finalLr, warmupSteps: o.warmupSteps, totalSteps }), weightDecay: constant(o.weightDecay) },
     clsToken: config.clsToken,
   }
