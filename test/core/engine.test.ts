@@ -2,7 +2,8 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import * as tf from '@tensorflow/tfjs'
-import { useBackend, parseBackendChoice, keyOf, initOrThrow, serial, named, residual, flatten, unflatten, normal, type BackendChoice } from '@jepa-ts/core'
+import { useBackend, parseBackendChoice, type BackendChoice } from '@jepa-ts/engine'
+import { keyOf, initOrThrow, serial, named, residual, flatten, unflatten, normal } from '@jepa-ts/core'
 import { dense } from './helpers.ts'
 
 /** Gradients of sum(matMul(a, b, tA, tB)²) and of a gather, as host arrays, on the active backend. */

@@ -7,10 +7,8 @@ import { join, resolve } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { keyOf, uniform } from '@jepa-ts/core'
 import type { ImageDataset } from '@jepa-ts/data'
-import {
-  train, linearAutoencoder, disposeState, runPaths, writeCheckpoint, readCheckpoint, checkpointBytes, jsonDifference,
-  CheckpointError, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type CheckpointMeta, type TrainState,
-} from '@jepa-ts/train'
+import { train, runPaths, writeCheckpoint, readCheckpoint, checkpointBytes, jsonDifference, CheckpointError, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type CheckpointMeta } from '@jepa-ts/train/node'
+import { linearAutoencoder, disposeState, type TrainState } from '@jepa-ts/train'
 
 await tf.setBackend('cpu')
 
