@@ -17,17 +17,17 @@ const root = resolve(import.meta.dirname, '..', '..')
 interface Rule {
   /** Workspace packages it may import (`@jepa-ts/<name>`, and their `/node` subpaths from node-side files). */
   readonly may: readonly string[]
-  /** Its node-side files (paths under the package, a trailing `/` for a folder); `'all'` for a node-only package. */
+  /** Its node-side files (paths under the package's src folder, a trailing `/` for a folder); `'all'` for a node-only package. */
   readonly nodeSide: readonly string[] | 'all'
 }
 
-const TRAIN_NODE = ['src/node.ts', 'src/run-dir.ts', 'src/checkpoint.ts', 'src/metrics-log.ts', 'src/progress.ts', 'src/resume.ts', 'src/loop.ts', 'src/run-lock.ts', 'src/snapshots.ts']
+const TRAIN_NODE = ['node.ts', 'run-dir.ts', 'checkpoint.ts', 'metrics-log.ts', 'progress.ts', 'resume.ts', 'loop.ts', 'run-lock.ts', 'snapshots.ts']
 
 export const RULES: Readonly<Record<string, Rule>> = {
-  core: { may: [], nodeSide: ['src/node/'] },
+  core: { may: [], nodeSide: ['node/'] },
   ops: { may: [], nodeSide: [] },
   nn: { may: ['core', 'ops'], nodeSide: [] },
-  masks: { may: ['core'], nodeSide: ['src/node/'] },
+  masks: { may: ['core'], nodeSide: ['node/'] },
   train: { may: ['core', 'ops', 'data'], nodeSide: TRAIN_NODE },
   ssl: { may: ['core', 'ops', 'nn', 'masks', 'train'], nodeSide: [] },
   eval: { may: ['core', 'ops'], nodeSide: [] },
@@ -60,7 +60,7 @@ export const violations = (name: string, rule: Rule, read: (path: string) => str
   const dir = join(root, 'packages', name)
   const out: string[] = []
   for (const file of files(join(dir, 'src'))) {
-    const rel = relative(dir, file)
+    const rel = relative(join(dir, 'src'), file)
     const nodeSide = isNodeSide(rule, rel)
     for (const spec of importsOf(read(file))) {
       const ws = /^@jepa-ts\/([a-z-]+)(\/node)?$/.exec(spec)
@@ -70,7 +70,7 @@ export const violations = (name: string, rule: Rule, read: (path: string) => str
         if (pkg !== name && !rule.may.includes(pkg!)) out.push(`${rel}: ${spec} — ${name} may not import @jepa-ts/${pkg}`)
         else if (sub !== undefined && !nodeSide) out.push(`${rel}: ${spec} — a browser-safe file may not import a /node subpath`)
       } else if (spec.startsWith('.')) {
-        const target = relative(dir, resolve(dirname(file), spec))
+        const target = relative(join(dir, 'src'), resolve(dirname(file), spec))
         if (!nodeSide && isNodeSide(rule, target)) out.push(`${rel}: ${spec} — a browser-safe file may not import the node-side ${target}`)
       } else if (!nodeSide && !BROWSER_LIBS.some((r) => r.test(spec))) out.push(`${rel}: ${spec} — not allowed in a browser-safe file`)
     }
@@ -101,13 +101,13 @@ test('the scan can fail: a node import, a /node subpath, a disallowed package an
   const real = (p: string): string => readFileSync(p, 'utf8')
   const inject = (target: string, line: string) => (p: string): string => (p.endsWith(target) ? `${line}\n${real(p)}` : real(p))
   const cases: ReadonlyArray<readonly [string, string, string, RegExp]> = [
-    ['ssl', 'src/ema.ts', `import { readFileSync } from 'node:fs'`, /src\/ema\.ts: node:fs — not allowed in a browser-safe file/],
-    ['ssl', 'src/ema.ts', `import { train } from '@jepa-ts/train/node'`, /a browser-safe file may not import a \/node subpath/],
-    ['nn', 'src/linear.ts', `import { registerNativeBackend } from '@jepa-ts/backend-native'`, /nn may not import @jepa-ts\/backend-native/],
-    ['train', 'src/family.ts', `import { train } from './loop.ts'`, /may not import the node-side src\/loop\.ts/],
+    ['ssl', 'ema.ts', `import { readFileSync } from 'node:fs'`, /^ema\.ts: node:fs — not allowed in a browser-safe file/],
+    ['ssl', 'ema.ts', `import { train } from '@jepa-ts/train/node'`, /a browser-safe file may not import a \/node subpath/],
+    ['nn', 'linear.ts', `import { registerNativeBackend } from '@jepa-ts/backend-native'`, /nn may not import @jepa-ts\/backend-native/],
+    ['train', 'family.ts', `import { train } from './loop.ts'`, /may not import the node-side loop\.ts/],
   ]
   for (const [pkg, file, line, expected] of cases) {
-    const v = violations(pkg, RULES[pkg]!, inject(join('packages', pkg, file), line))
+    const v = violations(pkg, RULES[pkg]!, inject(join('packages', pkg, 'src', file), line))
     assert.ok(v.some((m) => expected.test(m)), `${pkg}/${file} with "${line}": ${v.join('; ') || 'no violation'}`)
   }
 })

@@ -64,7 +64,7 @@ test('a write that fails mid-way leaves the last good checkpoint intact and name
 /** Starts a child that writes ~2 MB checkpoints in a loop (~5 ms each), SIGKILLs it `delayMs` after its 3rd write, returns the dir and the last reported step. */
 const killDuringWrites = async (delayMs: number): Promise<{ dir: string; lastReported: number }> => {
   const dir = freshDir()
-  const trainIndex = resolve('packages/train/src/index.ts')
+  const trainIndex = resolve('packages/train/src/node.ts')
   const script = `
     import * as tf from '@tensorflow/tfjs'
     const t = await import(${JSON.stringify(trainIndex)})
