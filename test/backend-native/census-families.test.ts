@@ -20,8 +20,8 @@ import { setup } from './harness.ts'
 /** Each family with the kernels of @jepa-ts/ops its step must run natively (the model code only calls the ops). */
 const families: ReadonlyArray<readonly [string, () => Family, readonly string[]]> = [
   ['I-JEPA', () => ijepa(decodeOrThrow(IjepaConfigCodec, tinyIjepaInput), { totalSteps: 10 }), ['JepaLinear', 'JepaLayerNorm', 'JepaLayerNormGrad', 'JepaGelu', 'JepaGeluGrad', 'JepaAttention', 'JepaAttentionGrad', 'JepaAdamW', 'JepaEma']],
-  ['MAE', () => mae(decodeOrThrow(MaeConfigCodec, tinyMaeInput), { totalSteps: 10 }), ['JepaLinear', 'JepaLayerNorm', 'JepaGelu', 'JepaAttention', 'JepaAttentionGrad', 'JepaAdamW']],
-  ['VICReg', () => vicregFamily(decodeOrThrow(VicregConfigCodec, tinyBase), { totalSteps: 10 }), ['JepaLinear', 'JepaLayerNorm', 'JepaAttention', 'JepaAdamW']],
+  ['MAE', () => mae(decodeOrThrow(MaeConfigCodec, tinyMaeInput), { totalSteps: 10 }), ['JepaLinear', 'JepaLayerNorm', 'JepaLayerNormGrad', 'JepaGelu', 'JepaGeluGrad', 'JepaAttention', 'JepaAttentionGrad', 'JepaAdamW']],
+  ['VICReg', () => vicregFamily(decodeOrThrow(VicregConfigCodec, tinyBase), { totalSteps: 10 }), ['JepaLinear', 'JepaLayerNorm', 'JepaLayerNormGrad', 'JepaGelu', 'JepaGeluGrad', 'JepaAttention', 'JepaAttentionGrad', 'JepaAdamW']],
 ]
 
 for (const [name, make, opKernels] of families) {
