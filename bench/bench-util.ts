@@ -29,12 +29,8 @@ export const activate = async (backend: string): Promise<void> => {
   }
   if (backend === 'wasm') {
     await import('@tensorflow/tfjs-backend-wasm')
-    try {
-      const core: { installWasmFixes?: () => void } = await import('@jepa-ts/core')
-      core.installWasmFixes?.()
-    } catch {
-      // Without core's fixes wasm still runs, only slower; the table says which backend ran.
-    }
+    const { installWasmFixes } = await import('@jepa-ts/engine')
+    installWasmFixes()
   }
   if (!(await tf.setBackend(backend))) throw new Error(`tf.setBackend(${backend}) failed`)
 }

@@ -7,7 +7,7 @@
  * Shared by bench/vit-block.ts, the census, gradient-agreement and leak tests.
  */
 import * as tf from '@tensorflow/tfjs'
-import { fusedAttention, fusedGelu, fusedLayerNorm } from '@jepa-ts/backend-native'
+import { attention as fusedAttention, gelu as fusedGelu, layerNorm as fusedLayerNorm } from '@jepa-ts/ops'
 
 export interface BlockConfig {
   readonly batch: number

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import '@tensorflow/tfjs-backend-wasm'
-import { installWasmFixes } from '@jepa-ts/core'
+import { installWasmFixes } from '@jepa-ts/engine'
 
 const [rows = 1024, inDim = 192, outDim = 768, reps = 10] = process.argv.slice(2).map(Number)
 await tf.setBackend('wasm')

@@ -7,7 +7,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import * as tf from '@tensorflow/tfjs'
-import { adamwUpdate, emaUpdate, fusedAttention, fusedGelu, fusedLayerNorm } from '@jepa-ts/backend-native'
+import { adamwUpdate, emaUpdate, attention as fusedAttention, gelu as fusedGelu, layerNorm as fusedLayerNorm } from '@jepa-ts/ops'
 import { assertClose, assertNative, onBoth, setup, size, values } from './harness.ts'
 
 const dim = fc.integer({ min: 1, max: 12 })

@@ -13,7 +13,8 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import * as tf from '@tensorflow/tfjs'
-import { adamwUpdate, emaUpdate, fusedAttention, fusedGelu, fusedLayerNorm, loadAddon, loadAddonAt, type NativeAddon } from '@jepa-ts/backend-native'
+import { loadAddon, loadAddonAt, type NativeAddon } from '@jepa-ts/backend-native'
+import { adamwUpdate, emaUpdate, attention as fusedAttention, gelu as fusedGelu, layerNorm as fusedLayerNorm } from '@jepa-ts/ops'
 
 type Kind = 'out' | 'in' | 'idx' | 'size' | 'sizes' | 'op' | 'real' | 'bool'
 

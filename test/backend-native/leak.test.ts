@@ -9,7 +9,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import * as tf from '@tensorflow/tfjs'
-import { activeNativeBackend, adamwUpdate, emaUpdate } from '@jepa-ts/backend-native'
+import { activeNativeBackend } from '@jepa-ts/backend-native'
+import { adamwUpdate, emaUpdate } from '@jepa-ts/ops'
 import { initParams, lossAndGrads, type BlockConfig } from '../../bench/vit-block-model.ts'
 import { setup } from './harness.ts'
 

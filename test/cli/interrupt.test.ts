@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { readCheckpoint } from '@jepa-ts/train'
+import { readCheckpoint } from '@jepa-ts/train/node'
 import { runTrain, type CommandIo } from '../../packages/cli/src/commands/train.ts'
 
 const dir = (): string => mkdtempSync(join(tmpdir(), 'jepa-cli-interrupt-'))

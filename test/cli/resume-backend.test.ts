@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { readCheckpoint } from '@jepa-ts/train'
+import { readCheckpoint } from '@jepa-ts/train/node'
 import { runTrain, type CommandIo } from '../../packages/cli/src/commands/train.ts'
 
 const dir = (): string => mkdtempSync(join(tmpdir(), 'jepa-cli-notice-'))

@@ -111,7 +111,7 @@ test('I-JEPA through jepa train (wasm): 3 steps + --resume to 6 gives the same c
 
 test('Ctrl-C (SIGINT) on `jepa train` (bin) exits 130 with a checkpoint of the step reached', async () => {
   const { spawn } = await import('node:child_process')
-  const { readCheckpoint } = await import('@jepa-ts/train')
+  const { readCheckpoint } = await import('@jepa-ts/train/node')
   const config = writeConfig({ ...good, train: { ...good.train, steps: 100000, checkpointEvery: 3, monitorEvery: 0 } })
   const out = join(dir(), 'run')
   const child = spawn(process.execPath, ['packages/cli/bin/jepa.mjs', 'train', config, '--out', out, '--backend', 'cpu'], { stdio: ['ignore', 'pipe', 'pipe'] })

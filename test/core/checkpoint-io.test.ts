@@ -6,18 +6,8 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import * as tf from '@tensorflow/tfjs'
 import * as E from 'fp-ts/lib/Either.js'
-import {
-  type ParamTree,
-  flatten,
-  disposeTree,
-  paramsToSafetensors,
-  paramsFromSafetensors,
-  encodeSafetensors,
-  saveParams,
-  loadParams,
-  loadParamsInto,
-  atomicWriteFile,
-} from '@jepa-ts/core'
+import { type ParamTree, flatten, disposeTree, paramsToSafetensors, paramsFromSafetensors, encodeSafetensors } from '@jepa-ts/core'
+import { saveParams, loadParams, loadParamsInto, atomicWriteFile } from '@jepa-ts/core/node'
 
 const withDir = async (f: (dir: string) => Promise<void>): Promise<void> => {
   const dir = mkdtempSync(join(tmpdir(), 'jepa-io-'))

@@ -6,25 +6,8 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import * as t from 'io-ts'
 import * as E from 'fp-ts/lib/Either.js'
-import {
-  PositiveInt,
-  NonNegativeInt,
-  Probability,
-  OpenUnit,
-  PositiveNumber,
-  interval,
-  exact,
-  withDefaults,
-  overlay,
-  refine,
-  decode,
-  decodeOrThrow,
-  readJsonConfig,
-  parseJson,
-  suggestKey,
-  ConfigDecodeError,
-  type ConfigError,
-} from '@jepa-ts/core'
+import { PositiveInt, NonNegativeInt, Probability, OpenUnit, PositiveNumber, interval, exact, withDefaults, overlay, refine, decode, decodeOrThrow, parseJson, suggestKey, ConfigDecodeError, type ConfigError } from '@jepa-ts/core'
+import { readJsonConfig } from '@jepa-ts/core/node'
 
 const lines = (r: E.Either<ConfigError, unknown>): string[] => {
   assert.ok(E.isLeft(r), 'expected a decode failure')

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as t from 'io-ts'
 import * as E from 'fp-ts/lib/Either.js'
-import { MAX_TENSORS, MAX_JSON_DEPTH, decodeSafetensors, readJsonConfig } from '@jepa-ts/core'
+import { MAX_TENSORS, MAX_JSON_DEPTH, decodeSafetensors } from '@jepa-ts/core'
+import { readJsonConfig } from '@jepa-ts/core/node'
 
 /** A safetensors file with the given header text and no data. */
 const withHeader = (header: string): Uint8Array => {

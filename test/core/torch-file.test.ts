@@ -15,9 +15,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as E from 'fp-ts/lib/Either.js'
-import {
-  type PickleValue, type TorchFile, PickleDict, PickleTuple, PyDict, PyFloat, PyTuple, isTorchTensor, openTorchFile, stateDictAt, torchFileFromBytes, torchSaveBytes,
-} from '@jepa-ts/core'
+import { type PickleValue, type TorchFile, PickleDict, PickleTuple, PyDict, PyFloat, PyTuple, isTorchTensor, stateDictAt, torchFileFromBytes, torchSaveBytes } from '@jepa-ts/core'
+import { openTorchFile } from '@jepa-ts/core/node'
 import { op, stateDictPickle, torchBytes, writeSparseTorchFile, zipStored } from './torch-writer.ts'
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/torch/${name}`, import.meta.url))

@@ -6,7 +6,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 // The reader's own module, not the @jepa-ts/core barrel: the barrel loads tfjs (~130 MiB of RSS) and
 // the reader needs none of it.
-import { openTorchFile, stateDictAt } from '../../packages/core/src/io/torch-file.ts'
+import { stateDictAt } from '../../packages/core/src/io/torch-file.ts'
+import { openTorchFile } from '../../packages/core/src/node/torch-file-open.ts'
 
 const file = openTorchFile(process.argv[2]!)
 if (E.isLeft(file)) throw new Error(file.left.message)

@@ -3,11 +3,10 @@ import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import * as tf from '@tensorflow/tfjs'
 import { keyOf, normal } from '@jepa-ts/core'
+import { adamwHostState } from '@jepa-ts/ops'
 import { readFileSync } from 'node:fs'
-import {
-  EvalInputError, adamState, adamwStepInPlace, featureStatistics, linearHead, linearProbe, permutation, softmaxRegressionStep, standardize,
-  trainHeadOnBatches, type ProbeSettings,
-} from '@jepa-ts/eval'
+import { EvalInputError, adamwStepInPlace, featureStatistics, linearHead, linearProbe, softmaxRegressionStep, standardize, trainHeadOnBatches, type ProbeSettings } from '@jepa-ts/eval'
+import { permutation } from '@jepa-ts/core'
 import { gaussianBlobs, randomLabels } from './helpers.ts'
 
 const settings = (seed: number, over: Partial<ProbeSettings> = {}): ProbeSettings => ({
@@ -105,7 +104,7 @@ const adamwFixture = JSON.parse(readFileSync(new URL('./fixtures/adamw-reference
 test('AdamW matches torch.optim.AdamW (PyTorch 1.13, float64) on the fixture cases', () => {
   assert.equal(adamwFixture.cases.length, 4)
   adamwFixture.cases.forEach((c, ci) => {
-    const state = adamState(Float64Array.from(c.param))
+    const state = adamwHostState(Float64Array.from(c.param))
     c.grads.forEach((g, t) => adamwStepInPlace(state, Float64Array.from(g), t + 1, c.lr, c.weightDecay))
     c.expected.forEach((want, i) => assert.ok(Math.abs(state.param[i]! - want) <= 1e-12 * (1 + Math.abs(want)), `case ${ci} p[${i}]: ${state.param[i]} vs torch ${want}`))
   })

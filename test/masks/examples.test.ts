@@ -15,6 +15,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url))
 const srcDir = join(root, 'packages/masks/src')
 const imports: Record<string, string> = {
   '@jepa-ts/masks': pathToFileURL(join(srcDir, 'index.ts')).href,
+  '@jepa-ts/masks/node': pathToFileURL(join(srcDir, 'node', 'index.ts')).href,
   '@jepa-ts/core': pathToFileURL(join(root, 'packages/core/src/index.ts')).href,
   'fp-ts/lib/Either.js': import.meta.resolve('fp-ts/lib/Either.js'),
 }
@@ -35,7 +36,7 @@ const examplesOf = (text: string): string[] =>
 const dir = mkdtempSync(join(tmpdir(), 'masks-examples-'))
 test.after(() => rmSync(dir, { recursive: true, force: true }))
 
-const files = readdirSync(srcDir).filter((f) => f.endsWith('.ts')).sort()
+const files = [...readdirSync(srcDir), ...readdirSync(join(srcDir, 'node')).map((f) => `node/${f}`)].filter((f) => f.endsWith('.ts')).sort()
 const examples = files.flatMap((f) => examplesOf(readFileSync(join(srcDir, f), 'utf8')).map((code, i) => ({ file: f, i, code })))
 
 test('the masks sources carry examples', () => assert.ok(examples.length >= 6, `found ${examples.length}`))

@@ -2,7 +2,8 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { crc32 as zlibCrc32, inflateSync } from 'node:zlib'
 import fc from 'fast-check'
-import { crc32, encodePng } from '@jepa-ts/masks'
+import { crc32 } from '@jepa-ts/core'
+import { encodePng } from '@jepa-ts/masks/node'
 
 /** A small PNG reader for the tests: checks the signature and every chunk's CRC, returns IHDR and inflated IDAT. */
 const readPng = (bytes: Uint8Array) => {

@@ -1,7 +1,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { contextColour, grid, layoutPanels, renderMasks, renderMasksSvg, targetColour, textWidth, type MaskPanel } from '@jepa-ts/masks'
+import { contextColour, grid, layoutPanels, renderMasks, targetColour, textWidth, type MaskPanel } from '@jepa-ts/masks'
+import { renderMasksSvg } from '@jepa-ts/masks/node'
 
 const panelArb: fc.Arbitrary<MaskPanel> = fc
   .record({ h: fc.integer({ min: 1, max: 8 }), w: fc.integer({ min: 1, max: 8 }) })

@@ -5,7 +5,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import * as tf from '@tensorflow/tfjs'
-import { keyOf, initOrThrow, flatten, unflatten, normal, useBackend } from '@jepa-ts/core'
+import { keyOf, initOrThrow, flatten, unflatten, normal } from '@jepa-ts/core'
+import { useBackend } from '@jepa-ts/engine'
 import { vit, encode } from '@jepa-ts/nn'
 
 const v = vit({ imageSize: 16, patchSize: 4, inChans: 1, dim: 32, depth: 2, heads: 4 })

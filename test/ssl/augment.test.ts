@@ -3,7 +3,8 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import * as tf from '@tensorflow/tfjs'
-import { type Key, decodeOrThrow, fold, keyOf, uniform, useBackend } from '@jepa-ts/core'
+import { type Key, decodeOrThrow, fold, keyOf, uniform } from '@jepa-ts/core'
+import { useBackend } from '@jepa-ts/engine'
 import {
   ViewsCodec, blurMatrix, colorJitter, flipHorizontal, gaussianBlur, gaussianNoise, gaussianWeights, noAugmentInput,
   randomResizedCrop, sampleCropBox, viewPipeline, withProbability,

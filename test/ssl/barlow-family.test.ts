@@ -1,7 +1,8 @@
 /** Barlow Twins on the joint-embedding skeleton: learning on cpu and wasm, no leak, determinism, config errors. */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { decode, decodeOrThrow, useBackend } from '@jepa-ts/core'
+import { decode, decodeOrThrow } from '@jepa-ts/core'
+import { useBackend } from '@jepa-ts/engine'
 import { BarlowConfigCodec, barlowFamily } from '@jepa-ts/ssl'
 import { assertDeterministic, assertLearns, tinyBase } from './joint-harness.ts'
 

@@ -4,7 +4,8 @@
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { decode, decodeOrThrow, disposeTree, flatten, keyOf, useBackend } from '@jepa-ts/core'
+import { decode, decodeOrThrow, disposeTree, flatten, keyOf } from '@jepa-ts/core'
+import { useBackend } from '@jepa-ts/engine'
 import { disposeState } from '@jepa-ts/train'
 import { ByolConfigCodec, byol, byolObjective, jointLossAndGrads, jointParts } from '@jepa-ts/ssl'
 import { assertDeterministic, assertLearns, blockImages, stateValues, tinyBase } from './joint-harness.ts'

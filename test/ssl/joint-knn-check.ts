@@ -8,7 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import * as E from 'fp-ts/lib/Either.js'
-import { decodeOrThrow, fold, keyOf, useBackend } from '@jepa-ts/core'
+import { decodeOrThrow, fold, keyOf } from '@jepa-ts/core'
+import { useBackend } from '@jepa-ts/engine'
 import { batchAt, loadFashionMnist, toBatchTensor } from '@jepa-ts/data'
 import { knnClassify } from '@jepa-ts/eval'
 import { SimclrConfigCodec, simclr, VicregConfigCodec, vicregFamily, ByolConfigCodec, byol } from '@jepa-ts/ssl'

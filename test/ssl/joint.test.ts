@@ -5,7 +5,8 @@ import fc from 'fast-check'
 import { readFileSync } from 'node:fs'
 import * as tf from '@tensorflow/tfjs'
 import type * as t from 'io-ts'
-import { decodeOrThrow, flatten, initOrThrow, keyOf, stream, useBackend } from '@jepa-ts/core'
+import { decodeOrThrow, flatten, initOrThrow, keyOf, stream } from '@jepa-ts/core'
+import { useBackend } from '@jepa-ts/engine'
 import { disposeState } from '@jepa-ts/train'
 import {
   BarlowConfigCodec, ByolConfigCodec, SimclrConfigCodec, SimsiamConfigCodec, VicregConfigCodec,

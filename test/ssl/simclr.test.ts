@@ -1,7 +1,8 @@
 /** SimCLR on the joint-embedding skeleton: learning on cpu and wasm, no leak, determinism, config errors. */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { decode, decodeOrThrow, useBackend } from '@jepa-ts/core'
+import { decode, decodeOrThrow } from '@jepa-ts/core'
+import { useBackend } from '@jepa-ts/engine'
 import { SimclrConfigCodec, simclr } from '@jepa-ts/ssl'
 import { disposeState } from '@jepa-ts/train'
 import { assertDeterministic, assertLearns, blockImages, tinyBase, trainFixed } from './joint-harness.ts'

@@ -1,7 +1,7 @@
 /** The recombined variant learns on the wasm backend too (its own process: one backend per file). */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { useBackend } from '@jepa-ts/core'
+import { useBackend } from '@jepa-ts/engine'
 import { decodeIjepaConfigOrThrow, ijepaVc } from '@jepa-ts/ssl'
 import { learns, tinyIjepaInput } from './ijepa-tiny.ts'
 

@@ -7,10 +7,8 @@ import { join, resolve } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { keyOf, uniform } from '@jepa-ts/core'
 import type { ImageDataset } from '@jepa-ts/data'
-import {
-  train, linearAutoencoder, disposeState, runPaths, writeCheckpoint, readCheckpoint, checkpointBytes, jsonDifference,
-  CheckpointError, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type CheckpointMeta, type TrainState,
-} from '@jepa-ts/train'
+import { train, runPaths, writeCheckpoint, readCheckpoint, checkpointBytes, jsonDifference, CheckpointError, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type CheckpointMeta } from '@jepa-ts/train/node'
+import { linearAutoencoder, disposeState, type TrainState } from '@jepa-ts/train'
 
 await tf.setBackend('cpu')
 
@@ -66,7 +64,7 @@ test('a write that fails mid-way leaves the last good checkpoint intact and name
 /** Starts a child that writes ~2 MB checkpoints in a loop (~5 ms each), SIGKILLs it `delayMs` after its 3rd write, returns the dir and the last reported step. */
 const killDuringWrites = async (delayMs: number): Promise<{ dir: string; lastReported: number }> => {
   const dir = freshDir()
-  const trainIndex = resolve('packages/train/src/index.ts')
+  const trainIndex = resolve('packages/train/src/node.ts')
   const script = `
     import * as tf from '@tensorflow/tfjs'
     const t = await import(${JSON.stringify(trainIndex)})

@@ -14,10 +14,8 @@ import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { keyOf, uniform } from '@jepa-ts/core'
 import type { ImageDataset } from '@jepa-ts/data'
-import {
-  train, linearAutoencoder, disposeState, readCheckpoint, writeCheckpoint, runPaths, openMetricsLog, parseMetrics,
-  CheckpointError, MetricsLogError, RunDirError, RunLockError, type TrainResult,
-} from '@jepa-ts/train'
+import { train, readCheckpoint, writeCheckpoint, runPaths, openMetricsLog, parseMetrics, CheckpointError, MetricsLogError, RunDirError, RunLockError, type TrainResult } from '@jepa-ts/train/node'
+import { linearAutoencoder, disposeState } from '@jepa-ts/train'
 
 await tf.setBackend('cpu')
 
@@ -103,7 +101,7 @@ test('checkpoint and .prev as two links of one file (a killed write): the next w
   if (existsSync(paths.previousCheckpoint)) unlinkSync(paths.previousCheckpoint)
   linkSync(paths.checkpoint, paths.previousCheckpoint)
   const old = readFileSync(paths.checkpoint)
-  const { runMeta } = await import('@jepa-ts/train')
+  const { runMeta } = await import('@jepa-ts/train/node')
   await writeCheckpoint(paths, r.state, { ...runMeta({ ...base, family: toy() }), step: 3 })
   disposeState(r.state)
   assert.deepEqual(readdirSync(dir).filter((n) => n.endsWith('.tmp')), [], 'no temp file left')

@@ -6,7 +6,8 @@ import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { keyOf, uniform } from '@jepa-ts/core'
 import type { ImageDataset } from '@jepa-ts/data'
-import { train, linearAutoencoder, disposeState, RunDirError, type Family } from '@jepa-ts/train'
+import { train, RunDirError } from '@jepa-ts/train/node'
+import { linearAutoencoder, disposeState, type Family } from '@jepa-ts/train'
 
 await tf.setBackend('cpu')
 
@@ -55,7 +56,7 @@ for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) {
 }
 
 test('aborting the signal stops at the next step and writes a checkpoint of the step reached', async () => {
-  const { readCheckpoint } = await import('@jepa-ts/train')
+  const { readCheckpoint } = await import('@jepa-ts/train/node')
   const dir = freshDir()
   const controller = new AbortController()
   const r = await train({ ...base, family: toy(), steps: 50, outDir: dir, checkpointEvery: 2, signal: controller.signal, onMetrics: (m) => { if (m.step === 3) controller.abort() } })

@@ -7,7 +7,8 @@ import fc from 'fast-check'
 import * as tf from '@tensorflow/tfjs'
 import { keyOf, uniform } from '@jepa-ts/core'
 import type { ImageDataset } from '@jepa-ts/data'
-import { train, linearAutoencoder, disposeState, openMetricsLog, parseMetrics, metricsLine, lineProgress, progressLine, formatEta, type MetricsRecord } from '@jepa-ts/train'
+import { train, openMetricsLog, parseMetrics, metricsLine, lineProgress, progressLine, formatEta, type MetricsRecord } from '@jepa-ts/train/node'
+import { linearAutoencoder, disposeState } from '@jepa-ts/train'
 
 await tf.setBackend('cpu')
 

@@ -7,7 +7,8 @@ import fc from 'fast-check'
 import * as tf from '@tensorflow/tfjs'
 import { flatten, keyOf, uniform } from '@jepa-ts/core'
 import type { ImageDataset } from '@jepa-ts/data'
-import { train, linearAutoencoder, stateToTree, disposeState, CheckpointError, type TrainState } from '@jepa-ts/train'
+import { train, CheckpointError } from '@jepa-ts/train/node'
+import { linearAutoencoder, stateToTree, disposeState, type TrainState } from '@jepa-ts/train'
 
 await tf.setBackend('cpu')
 

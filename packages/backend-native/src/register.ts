@@ -6,8 +6,8 @@
  *
  * Mechanics (DESIGN §4b): all cpu kernels are copied to `native` first, so anything without a
  * native kernel runs the cpu kernel on the shared data store with no copy; then the native
- * kernels replace theirs (unregister first, so no overwrite warning) and the fused kernels and
- * their gradients are added. Every kernel is wrapped by `timed`, which does nothing unless
+ * kernels replace theirs (unregister first, so no overwrite warning) and the kernels of the
+ * @jepa-ts/ops ops are added (the ops package owns their gradients). Every kernel is wrapped by `timed`, which does nothing unless
  * `NativeBackend.timeKernels` is running.
  *
  * @example
@@ -18,7 +18,7 @@ import * as tf from '@tensorflow/tfjs'
 import { loadAddon } from './addon.ts'
 import { NativeBackend } from './backend.ts'
 import { BACKEND_NAME } from './kernel-util.ts'
-import { fusedGradients, fusedKernels, overrideKernels } from './kernels.ts'
+import { fusedKernels, overrideKernels } from './kernels.ts'
 
 export type RegisterResult = { readonly ok: true } | { readonly ok: false; readonly reason: string }
 
@@ -41,7 +41,6 @@ export const registerNativeBackend = (): RegisterResult => {
       tf.unregisterKernel(k.kernelName, BACKEND_NAME)
       tf.registerKernel(timed(k))
     }
-    for (const g of fusedGradients) if (tf.getGradient(g.kernelName) === undefined) tf.registerGradient(g)
     if (!tf.registerBackend(BACKEND_NAME, () => new NativeBackend(addon), NATIVE_PRIORITY)) {
       return { ok: false, reason: 'tf.registerBackend("native") refused' }
     }

@@ -26,11 +26,10 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import {
-  type ConfigError, configError, decode, exact, expectingMessage, readJsonConfig, refine, withDefaults,
-  NonNegativeInt, PositiveInt, PositiveNumber,
-} from '@jepa-ts/core'
-import type { Family, JsonValue } from '@jepa-ts/train'
+import { type ConfigError, configError, decode, exact, expectingMessage, refine, withDefaults, NonNegativeInt, PositiveInt, PositiveNumber } from '@jepa-ts/core'
+import { readJsonConfig } from '@jepa-ts/core/node'
+import type { Family } from '@jepa-ts/train'
+import type { JsonValue } from '@jepa-ts/train/node'
 import { type FamilyRegistry, defaultFamilies } from './commands/families.ts'
 
 /** The `train` section. */

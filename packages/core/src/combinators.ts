@@ -20,7 +20,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { fold } from './key.ts'
 import { type DimsSig, type Dims, type Sig, type Shape, isMulti, dimsEqual, formatDims, sizeOf } from './shape.ts'
 import { type ShapeError, shapeError, joinPath } from './errors.ts'
-import type { ParamTree } from './tree.ts'
+import { type ParamTree, subtreeOrEmpty } from './tree.ts'
 import {
   type AnyLayer,
   type AnyValue,
@@ -36,13 +36,9 @@ import {
 import type { Fits } from './compose-types.ts'
 import type { Contribution, NoParams, Repeated, ScopeOf } from './param-types.ts'
 
-const EMPTY: ParamTree = Object.freeze({})
-
 /** The params a child sees: its own sub-tree, or the parent's scope if it is transparent. */
 export const scopeOf = (params: ParamTree, child: { readonly name: string }): ParamTree => {
-  if (child.name === '') return params
-  const sub = params[child.name]
-  return sub === undefined || sub instanceof tf.Tensor ? EMPTY : sub
+  return child.name === '' ? params : subtreeOrEmpty(params, child.name)
 }
 
 /** A child's row in the report: named children get a row; transparent ones splice theirs. */

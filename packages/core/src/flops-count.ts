@@ -7,7 +7,8 @@
  * - `BatchMatMul`, `_FusedMatMul`: out [..., m, n], a holding m·k per batch → batch·m·n·k;
  * - `Conv2D` (x, filter [kh, kw, cin, cout]) → |out|·kh·kw·cin; its gradients
  *   `Conv2DBackpropInput` (dy, filter) and `Conv2DBackpropFilter` (x, dy → filter) → |dy|·kh·kw·cin;
- * - the native backend's fused `JepaAttention` (q [..., nq, dh], k [..., nk, dh]) → 2 products of
+ * - the kernels of the @jepa-ts/ops ops, where a backend registers them: `JepaLinear` (x [N, k],
+ *   weight [n, k]) → N·n·k; `JepaAttention` (q [..., nq, dh], k [..., nk, dh]) → 2 products of
  *   |q|·nk, and `JepaAttentionGrad` → the 4 products of its gradient (any recomputation inside
  *   the kernel is not counted).
  *
@@ -52,12 +53,16 @@ export const kernelMacs = (name: string, inputShapes: readonly (readonly number[
     }
     case 'Conv2DBackpropFilter':
       return size(inputShapes[1]) * (out[0] ?? 0) * (out[1] ?? 0) * (out[2] ?? 0)
+    case 'JepaLinear': {
+      const x = inputShapes[0] ?? []
+      return size(out) * (x[x.length - 1] ?? 0)
+    }
     case 'JepaAttention': {
       const k = inputShapes[1] ?? []
       return 2 * size(inputShapes[0]) * (k[k.length - 2] ?? 0)
     }
     case 'JepaAttentionGrad': {
-      // inputs dy, q, k, v (see backend-native's fused attention): dV, dP, dQ, dK.
+      // inputs dy, q, k, v (see the attention op of @jepa-ts/ops): dV, dP, dQ, dK.
       const q = inputShapes[1] ?? []
       const k = inputShapes[2] ?? []
       return 4 * size(q) * (k[k.length - 2] ?? 0)

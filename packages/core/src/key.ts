@@ -105,6 +105,19 @@ export const uniform64 = (key: Key, n: number): Float64Array => {
   return out
 }
 
+/** A uniformly random permutation of 0..n−1 (Fisher–Yates over 53-bit uniforms from `key`). */
+export const permutation = (key: Key, n: number): Int32Array => {
+  const order = Int32Array.from({ length: n }, (_, i) => i)
+  const u = uniform64(key, n)
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(u[i]! * (i + 1))
+    const t = order[i]!
+    order[i] = order[j]!
+    order[j] = t
+  }
+  return order
+}
+
 /** One integer uniform in [lo, hi) (exclusive upper bound, like `torch.randint`). */
 export const randint = (key: Key, lo: number, hi: number): number => {
   if (!(hi > lo)) throw new RangeError(`randint: empty range [${lo}, ${hi})`)

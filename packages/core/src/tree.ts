@@ -114,6 +114,17 @@ export const subtree = (tree: ParamTree, path: string): ParamTree | tf.Tensor | 
   return node
 }
 
+const EMPTY: ParamTree = Object.freeze({})
+
+/**
+ * The subtree at a dotted path, or an empty tree when there is none there (the path is absent or
+ * ends at a tensor): the params of a part that has no params of its own.
+ */
+export const subtreeOrEmpty = (tree: ParamTree, path: string): ParamTree => {
+  const s = subtree(tree, path)
+  return s === undefined || isTensor(s) ? EMPTY : s
+}
+
 /** Disposes every tensor of the tree (the tree must not be used afterwards). */
 export const disposeTree = (tree: ParamTree): void => {
   for (const [, t] of flatten(tree)) t.dispose()

@@ -6,7 +6,7 @@
  * key gives the same order; `batchAt` at step e·stepsPerEpoch + i equals the i-th batch of epoch e.
  * With `dropLast: true` the last partial batch of each epoch is left out (all batches full).
  */
-import { type Key, fold, uniform64 } from '@jepa-ts/core'
+import { type Key, fold, permutation } from '@jepa-ts/core'
 
 /** Options of the batchers. */
 export interface BatchingOptions {
@@ -27,18 +27,10 @@ export const stepsPerEpoch = (n: number, batchSize: number, options: BatchingOpt
   return steps
 }
 
-/** Epoch `epoch`'s order: a permutation of [0, n) drawn by Fisher–Yates from fold(key, epoch). */
+/** Epoch `epoch`'s order: the permutation of [0, n) drawn from fold(key, epoch) (core's `permutation`). */
 export const epochPermutation = (key: Key, n: number, epoch: number): Int32Array => {
   if (!Number.isSafeInteger(epoch) || epoch < 0) throw new RangeError(`batching: epoch must be a non-negative integer, got ${epoch}`)
-  const order = Int32Array.from({ length: n }, (_, i) => i)
-  const u = uniform64(fold(key, epoch), n)
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(u[i]! * (i + 1))
-    const t = order[i]!
-    order[i] = order[j]!
-    order[j] = t
-  }
-  return order
+  return permutation(fold(key, epoch), n)
 }
 
 /** The batches of one epoch, in order (each a fresh Int32Array of indices into the dataset). */

@@ -23,11 +23,12 @@
  * Accuracies are fractions in [0, 1].
  */
 import * as tf from '@tensorflow/tfjs'
-import { type Key, fold, stream, truncatedNormal } from '@jepa-ts/core'
+import { type Key, fold, permutation, stream, truncatedNormal } from '@jepa-ts/core'
 import { evalError, EvalInputError } from './eval-error.ts'
 import { featureStatistics, standardize } from './feature-standardizer.ts'
-import { type AdamState, adamState, adamwStepInPlace } from './probe-adamw.ts'
-import { permutation, type EpochRecord } from './linear-probe.ts'
+import { type AdamWHostState, adamwHostState } from '@jepa-ts/ops'
+import { adamwStepInPlace } from './probe-adamw.ts'
+import type { EpochRecord } from './linear-probe.ts'
 
 /** Row-major `[N, T, D]` tokens on the host: N images, T tokens, D features. */
 export interface HostTokens {
@@ -78,11 +79,11 @@ const checkTokens = (field: string, split: LabeledTokens, numClasses: number): r
 }
 
 interface Params {
-  readonly wk: AdamState
-  readonly wv: AdamState
-  readonly q: AdamState
-  readonly wc: AdamState
-  readonly b: AdamState
+  readonly wk: AdamWHostState
+  readonly wv: AdamWHostState
+  readonly q: AdamWHostState
+  readonly wc: AdamWHostState
+  readonly b: AdamWHostState
 }
 
 const NAMES = ['wk', 'wv', 'q', 'wc', 'b'] as const
@@ -148,8 +149,8 @@ export const attentiveProbe = async (train: LabeledTokens, test: LabeledTokens, 
   const testX = standardize(test.tokens.values, m * t, d, stats)
 
   const k = stream(settings.key, 'params')
-  const init = (name: string, size: number): AdamState => adamState(Float64Array.from(truncatedNormal(fold(k, name), size, 0.02)))
-  const p: Params = { wk: init('wk', d * width), wv: init('wv', d * width), q: init('q', width), wc: init('wc', width * classes), b: adamState(new Float64Array(classes)) }
+  const init = (name: string, size: number): AdamWHostState => adamwHostState(Float64Array.from(truncatedNormal(fold(k, name), size, 0.02)))
+  const p: Params = { wk: init('wk', d * width), wv: init('wv', d * width), q: init('q', width), wc: init('wc', width * classes), b: adamwHostState(new Float64Array(classes)) }
   const dataKey = stream(settings.key, 'data')
   const curve: EpochRecord[] = []
   let step = 0

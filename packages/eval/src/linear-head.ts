@@ -11,15 +11,16 @@
  * two param groups; test fixture). The head is state owned by its trainer and updated in place
  * (an inner loop); `step` counts the updates applied so far.
  */
-import { type AdamState, adamState, adamwStepInPlace } from './probe-adamw.ts'
+import { type AdamWHostState, adamwHostState } from '@jepa-ts/ops'
+import { adamwStepInPlace } from './probe-adamw.ts'
 import { predictRow, softmaxRegressionStep } from './softmax-regression.ts'
 
 /** A Linear head with its optimizer state. */
 export interface LinearHead {
   readonly classes: number
   readonly dim: number
-  readonly weight: AdamState
-  readonly bias: AdamState
+  readonly weight: AdamWHostState
+  readonly bias: AdamWHostState
   /** Updates applied so far (AdamW's t). */
   step: number
 }
@@ -35,8 +36,8 @@ export interface BatchPass {
 export const linearHead = (weight: Float64Array, classes: number, dim: number): LinearHead => ({
   classes,
   dim,
-  weight: adamState(weight),
-  bias: adamState(new Float64Array(classes)),
+  weight: adamwHostState(weight),
+  bias: adamwHostState(new Float64Array(classes)),
   step: 0,
 })
 

@@ -23,7 +23,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
-import { type Key, fold, stream, truncatedNormal, uniform64 } from '@jepa-ts/core'
+import { type Key, fold, permutation, stream, truncatedNormal } from '@jepa-ts/core'
 import { type EvalError, checkInteger, checkNonNegative, checkPositive, orThrow } from './eval-error.ts'
 import { type LabeledFeatures, checkSplits, hostValues } from './feature-matrix.ts'
 import { featureStatistics, standardize } from './feature-standardizer.ts'
@@ -59,19 +59,6 @@ export interface ProbeResult {
   /** Top-1 accuracy of the final head on the train split, in [0, 1]. */
   readonly trainTop1: number
   readonly curve: readonly EpochRecord[]
-}
-
-/** A uniformly random permutation of 0..n−1 (Fisher–Yates over 53-bit uniforms from `key`). */
-export const permutation = (key: Key, n: number): Int32Array => {
-  const order = Int32Array.from({ length: n }, (_, i) => i)
-  const u = uniform64(key, n)
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(u[i]! * (i + 1))
-    const t = order[i]!
-    order[i] = order[j]!
-    order[j] = t
-  }
-  return order
 }
 
 const checkSettings = (s: ProbeSettings): E.Either<EvalError, ProbeSettings> =>

@@ -22,18 +22,8 @@ import * as tf from '@tensorflow/tfjs'
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { type Key, decodeSafetensors, flatten, fold, isTensor, keyOf, keyToString, subtree } from '@jepa-ts/core'
-import {
-  type CheckpointFile,
-  type Family,
-  type StepMetrics,
-  type TrainState,
-  CHECKPOINT_FORMAT,
-  CHECKPOINT_VERSION,
-  checkpointBytes,
-  checkpointState,
-  disposeState,
-  stateToTree,
-} from '@jepa-ts/train'
+import { type CheckpointFile, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, checkpointBytes, checkpointState } from '@jepa-ts/train/node'
+import { type Family, type StepMetrics, type TrainState, disposeState, stateToTree } from '@jepa-ts/train'
 import { type ImageBatchCase, imageBatch, imageBatchArb, seedArb } from './arbitraries.ts'
 import { type LawReport, type LawResult, type RunOptions, ensure, holds } from './law-error.ts'
 import { host, liveTensors, nonFinite, showShape, treeBitDifference } from './tensors.ts'

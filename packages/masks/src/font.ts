@@ -5,7 +5,7 @@
  * Contract: `drawText` writes only inside the raster and returns the width it used; `textWidth` is
  * that width without drawing: 4 × scale pixels per character (3 + 1 spacing), minus the last spacing.
  */
-import type { Raster } from './png.ts'
+import type { Raster } from './render.ts'
 
 const GLYPHS: Readonly<Record<string, string>> = {
   A: '010101111101101', B: '110101110101110', C: '011100100100011', D: '110101101101110', E: '111100110100111',

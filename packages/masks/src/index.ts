@@ -1,7 +1,8 @@
 /**
  * @jepa-ts/masks — masking strategies for masked-prediction SSL over a patch grid (I-JEPA multi-block
  * in reference and corrected variants, rasterized quadrants, single block, MAE random), the mask
- * collator that turns them into [B, K] int32 index data, the config codecs, and pictures (PNG, SVG).
+ * collator that turns them into [B, K] int32 index data, the config codecs, and rasterized pictures
+ * (their PNG and SVG encodings: `@jepa-ts/masks/node`).
  * Pure TypeScript, no tfjs; randomness only from `@jepa-ts/core` keys.
  */
 export * from './grid.ts'
@@ -16,7 +17,5 @@ export * from './random.ts'
 export * from './check.ts'
 export * from './collator.ts'
 export * from './config.ts'
-export * from './png.ts'
 export * from './font.ts'
 export * from './render.ts'
-export * from './svg.ts'

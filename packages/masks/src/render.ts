@@ -12,13 +12,20 @@
  * canvas is a flat light gray. A title may run over the following untitled panels of its row.
  *
  * @example
- * import { renderMasks, encodePng, grid } from '@jepa-ts/masks'
+ * import { renderMasks, grid } from '@jepa-ts/masks'
+ * import { encodePng } from '@jepa-ts/masks/node'
  * const raster = renderMasks([{ grid: grid(4), context: [0, 1, 4, 5], targets: [[10, 11]], title: 'demo' }])
  * console.assert(encodePng(raster).length > 0)
  */
 import { drawText, textWidth } from './font.ts'
 import type { Grid } from './grid.ts'
-import type { Raster } from './png.ts'
+
+/** An 8-bit RGB image, row-major, 3 bytes per pixel. */
+export interface Raster {
+  readonly width: number
+  readonly height: number
+  readonly rgb: Uint8Array
+}
 
 /** A grayscale image, row-major, values 0–255. */
 export interface GrayImage {

@@ -22,7 +22,7 @@
 import * as tf from '@tensorflow/tfjs'
 import * as E from 'fp-ts/lib/Either.js'
 import { type AnyLayer, type Dim, type Dims, type Layer, type ParamTree, fold, isMulti, makeLayer, shapeError } from '@jepa-ts/core'
-import { fusedAttention } from '@jepa-ts/backend-native'
+import * as ops from '@jepa-ts/ops'
 import { type LinearParams, type LinearParamsOf, linear } from './linear.ts'
 import { childInfer } from './scoped.ts'
 
@@ -81,11 +81,8 @@ export const attention = <D extends number, const N extends string = 'attn', Q e
         const fused = qkv.apply(sub(params, 'qkv'), xt, { key: fold(ctx.key, 0), training: ctx.training }) as tf.Tensor
         const split = tf.transpose(tf.reshape(fused, [B, N, 3, heads, headDim]), [2, 0, 3, 1, 4]) // [3, B, heads, N, hd]
         const [q, k, v] = tf.unstack(split, 0) as [tf.Tensor, tf.Tensor, tf.Tensor]
-        // softmax(q·kᵀ·scale)·v: one fused kernel (and its backward) on the native backend.
-        const attended =
-          tf.getBackend() === 'native'
-            ? fusedAttention(q, k, v, scale)
-            : tf.matMul(tf.softmax(tf.mul(tf.matMul(q, tf.transpose(k, [0, 1, 3, 2])), scale), -1), v) // [B, heads, N, hd]
+        // softmax(q·kᵀ·scale)·v: the attention op (one fused kernel and its backward where the backend has them).
+        const attended = ops.attention(q, k, v, scale) // [B, heads, N, hd]
         const mixed = tf.reshape(tf.transpose(attended, [0, 2, 1, 3]), [B, N, dim])
         return proj.apply(sub(params, 'proj'), mixed, { key: fold(ctx.key, 1), training: ctx.training }) as tf.Tensor
       })

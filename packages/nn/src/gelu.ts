@@ -15,7 +15,7 @@
  * const y = gelu().apply({}, tf.tensor([-1, 0, 1]), { key: keyOf(0), training: false }) // ≈ [-0.1587, 0, 0.8413]
  */
 import * as tf from '@tensorflow/tfjs'
-import { fusedGelu } from '@jepa-ts/backend-native'
+import * as ops from '@jepa-ts/ops'
 import * as E from 'fp-ts/lib/Either.js'
 import { type Dims, type Layer, type NoParams, type Shape, isMulti, leaf, makeLayer, shapeError, sizeOf } from '@jepa-ts/core'
 
@@ -27,9 +27,8 @@ export interface GeluOptions {
   readonly name?: string
 }
 
-/** The exact (erf) GELU of a tensor. */
-export const geluErf = (x: tf.Tensor): tf.Tensor =>
-  tf.getBackend() === 'native' ? fusedGelu(x) : tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1)))
+/** The exact (erf) GELU of a tensor (the `gelu` op of @jepa-ts/ops). */
+export const geluErf = (x: tf.Tensor): tf.Tensor => ops.gelu(x)
 
 /** The tanh approximation of GELU. */
 export const geluTanh = (x: tf.Tensor): tf.Tensor =>

@@ -17,7 +17,7 @@
 import * as tf from '@tensorflow/tfjs'
 import * as E from 'fp-ts/lib/Either.js'
 import { type AnyLayer, type Dim, type Dims, type Layer, type NoParams, type Shape, isMulti, leaf, makeLayer, param, shapeError, sizeOf } from '@jepa-ts/core'
-import { fusedLayerNorm } from '@jepa-ts/backend-native'
+import * as ops from '@jepa-ts/ops'
 import { ones, zeros } from './initializers.ts'
 
 /** Options of `layerNorm`. */
@@ -53,13 +53,7 @@ export function layerNorm(dim: number, options: LayerNormOptions = {}): AnyLayer
       return E.right(leaf(d, affine ? { weight: param([dim], ones), bias: param([dim], zeros) } : {}, 8 * sizeOf(d)))
     },
     apply: (params, x) =>
-      // On the native backend one fused kernel (and one backward kernel) does the work.
-      affine && tf.getBackend() === 'native'
-        ? fusedLayerNorm(x as tf.Tensor, params.weight, params.bias, eps)
-        : tf.tidy(() => {
-        const { mean, variance } = tf.moments(x as tf.Tensor, -1, true)
-        const y = tf.mul(tf.sub(x as tf.Tensor, mean), tf.rsqrt(tf.add(variance, eps)))
-        return affine ? tf.add(tf.mul(y, params.weight), params.bias) : y
-      }),
+      // The layer-norm op: one fused kernel (and one backward kernel) where the backend has them.
+      affine ? ops.layerNorm(x as tf.Tensor, params.weight, params.bias, eps) : ops.layerNorm(x as tf.Tensor, undefined, undefined, eps),
   })
 }

@@ -17,6 +17,7 @@
 import * as tf from '@tensorflow/tfjs'
 import * as E from 'fp-ts/lib/Either.js'
 import { type AnyLayer, type Dim, type Dims, type Layer, type Shape, type SpecTree, isMulti, leaf, makeLayer, param, shapeError, sizeOf } from '@jepa-ts/core'
+import * as ops from '@jepa-ts/ops'
 import { truncNormal, zeros } from './initializers.ts'
 
 /** Options of `linear`. */
@@ -63,15 +64,9 @@ export function linear(inDim: number, outDim: number, options: LinearOptions = {
         const x2 = tf.reshape(xt, [-1, inDim])
         const w = params.weight
         const bias = withBias ? params.bias : undefined
-        // On native: one sgemm against Wᵀ with the bias added in the same kernel, and gradients
-        // (dy·W, dyᵀ·x) that need no transpose either. Elsewhere an explicit transpose keeps the
-        // matmul free of transpose flags (the fast path on wasm).
-        const y =
-          tf.getBackend() === 'native'
-            ? tf.fused.matMul({ a: x2, b: w, transposeB: true, bias })
-            : bias === undefined
-              ? tf.matMul(x2, tf.transpose(w))
-              : tf.add(tf.matMul(x2, tf.transpose(w)), bias)
+        // The linear op: one sgemm against Wᵀ with the bias added in the same kernel where the
+        // backend has it; elsewhere an explicit transpose (the fast path on wasm).
+        const y = ops.linear(x2, w, bias)
         return tf.reshape(y, [...xt.shape.slice(0, -1), outDim])
       })
     },

@@ -4,7 +4,7 @@
  *   ema(m)(target, online) = m·target + (1 − m)·online        leaf by leaf, 0 ≤ m ≤ 1
  *
  * It is the target-network update of I-JEPA and BYOL (`θ̄ ← m·θ̄ + (1−m)·θ`, computed as PyTorch's
- * `param_k.mul_(m).add_((1 − m)·param_q)`). `emaOver(select)` averages only the selected leaves
+ * `param_k.mul_(m).add_((1 − m)·param_q)`; per leaf the EMA op of @jepa-ts/ops). `emaOver(select)` averages only the selected leaves
  * (e.g. the `encoder` subtree) and copies the others from the target.
  *
  * Ownership: pure. The inputs are neither mutated nor disposed; every leaf of the result is a new
@@ -21,6 +21,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { type ParamTree, flatten, isTensor, subtree, unflatten, zipTree } from '@jepa-ts/core'
+import { emaUpdate } from '@jepa-ts/ops'
 
 const requireMomentum = (fn: string, m: number): void => {
   if (!Number.isFinite(m) || m < 0 || m > 1) throw new Error(`${fn}: momentum m must be a number in [0, 1]; got ${m}`)
@@ -36,7 +37,7 @@ const requireMomentum = (fn: string, m: number): void => {
 export const ema = (m: number) => {
   requireMomentum('ema', m)
   return (target: ParamTree, online: ParamTree): ParamTree =>
-    tf.tidy(() => zipTree(target, online, (t, o) => tf.add(tf.mul(t, m), tf.mul(o, 1 - m))))
+    tf.tidy(() => zipTree(target, online, (t, o) => emaUpdate(t, o, m)))
 }
 
 /**
@@ -77,7 +78,7 @@ export const emaOver = (select: EmaSelector) => {
           leaves.map(([path, t]) => {
             if (!selected(path)) return [path, tf.clone(t)] as const
             const o = subtree(online, path) as tf.Tensor // checked above
-            return [path, tf.add(tf.mul(t, m), tf.mul(o, 1 - m))] as const
+            return [path, emaUpdate(t, o, m)] as const
           }),
         ),
       )

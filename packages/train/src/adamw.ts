@@ -19,10 +19,12 @@
  *   disposeTree(params); disposeTree(grads); disposeOptState(state)
  *   params = next.params; state = next.state
  * Intermediates are released inside `tf.tidy`, so with that discipline the live tensor count is flat.
- * Paper: Loshchilov & Hutter, https://arxiv.org/abs/1711.05101.
+ * The per-leaf update is the AdamW op of @jepa-ts/ops (this module adds the trees, the param
+ * groups and the checks). Paper: Loshchilov & Hutter, https://arxiv.org/abs/1711.05101.
  */
 import * as tf from '@tensorflow/tfjs'
 import { type ParamTree, disposeTree, flatten, isTensor, mapTree, subtree, unflatten } from '@jepa-ts/core'
+import { adamwUpdate } from '@jepa-ts/ops'
 
 /** Optimizer state: first and second moments (same structure as the params) and the step count. */
 export interface OptState {
@@ -113,11 +115,6 @@ export const adamwStep = (params: ParamTree, grads: ParamTree, state: OptState, 
     throw new Error(`adamwStep: grads has ${gradLeaves.length} leaves, params ${leaves.length}${extra.length > 0 ? ` (not in params: ${extra.join(', ')})` : ''}`)
   }
   const step = state.step + 1
-  // Scalars in float64, as torch computes them in Python before handing them to float32 kernels.
-  const biasCorrection1 = 1 - beta1 ** step
-  const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** step)
-  const stepSize = lr / biasCorrection1
-  const decayFactor = 1 - lr * weightDecay
 
   const updated = leaves.map(([path, p]) => {
     const g = leafAt(grads, 'grads', path, p)
@@ -127,12 +124,9 @@ export const adamwStep = (params: ParamTree, grads: ParamTree, state: OptState, 
   })
   return tf.tidy(() => {
     const out = updated.map(({ path, p, g, m, v, decayed }) => {
-      const decayedParam = decayed && weightDecay !== 0 ? tf.mul(p, decayFactor) : p
-      const mNext = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1))
-      const vNext = tf.add(tf.mul(v, beta2), tf.mul(tf.mul(g, g), 1 - beta2))
-      const denom = tf.add(tf.div(tf.sqrt(vNext), biasCorrection2Sqrt), eps)
-      const pNext = tf.sub(decayedParam, tf.div(tf.mul(mNext, stepSize), denom))
-      return { path, pNext, mNext, vNext }
+      // The AdamW op (@jepa-ts/ops): one kernel where the backend has it, else the composite.
+      const r = adamwUpdate(p, g, m, v, { lr, beta1, beta2, eps, weightDecay: decayed ? weightDecay : 0, step })
+      return { path, pNext: r.p, mNext: r.m, vNext: r.v }
     })
     return {
       params: unflatten(out.map(({ path, pNext }) => [path, pNext] as const)),

@@ -26,11 +26,8 @@ import { randomBytes } from 'node:crypto'
 import * as tf from '@tensorflow/tfjs'
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import {
-  type ParamTree, type DecodedTensor, type WriteAll,
-  atomicWriteFile, decodeSafetensors, matchTemplate, paramsToSafetensors, unflatten, flatten,
-  decode, exact, parseJson, NonNegativeInt, PositiveInt,
-} from '@jepa-ts/core'
+import { type ParamTree, type DecodedTensor, decodeSafetensors, matchTemplate, paramsToSafetensors, unflatten, flatten, decode, exact, parseJson, NonNegativeInt, PositiveInt } from '@jepa-ts/core'
+import { type WriteAll, atomicWriteFile } from '@jepa-ts/core/node'
 import { type TrainState, stateToTree, stateFromTree } from './family.ts'
 import type { RunPaths } from './run-dir.ts'
 

@@ -20,7 +20,7 @@
  * Checkpoints store `stateToTree(state)` (params, target, opt.m, opt.v as one tree) plus `step`.
  */
 import * as tf from '@tensorflow/tfjs'
-import { type Key, type Dims, type ParamTree, flatten, unflatten, disposeTree, subtree, isTensor } from '@jepa-ts/core'
+import { type Key, type Dims, type ParamTree, flatten, unflatten, disposeTree, subtreeOrEmpty } from '@jepa-ts/core'
 import type { OptState } from './adamw.ts'
 
 /** Training state of a family. */
@@ -64,17 +64,12 @@ export interface Family {
 /** Everything in a state as one tree: `params.*`, `target.*`, `opt.m.*`, `opt.v.*`. */
 export const stateToTree = (s: TrainState): ParamTree => ({ params: s.params, target: s.target, opt: { m: s.opt.m, v: s.opt.v } })
 
-const part = (tree: ParamTree, path: string): ParamTree => {
-  const t = subtree(tree, path)
-  return t === undefined || isTensor(t) ? {} : t
-}
-
 /** Inverse of `stateToTree`. */
 export const stateFromTree = (tree: ParamTree, step: number): TrainState => ({
   step,
-  params: part(tree, 'params'),
-  target: part(tree, 'target'),
-  opt: { step, m: part(tree, 'opt.m'), v: part(tree, 'opt.v') },
+  params: subtreeOrEmpty(tree, 'params'),
+  target: subtreeOrEmpty(tree, 'target'),
+  opt: { step, m: subtreeOrEmpty(tree, 'opt.m'), v: subtreeOrEmpty(tree, 'opt.v') },
 })
 
 /** Disposes every tensor of a state. */

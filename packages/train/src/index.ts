@@ -1,13 +1,10 @@
-/** @jepa-ts/train — optimizer (AdamW), schedules, the family adapter, the training loop, run directories, checkpoints, metrics logs and resume. */
+/**
+ * @jepa-ts/train — the browser-safe half of training: AdamW over param trees, schedules, the
+ * family adapter (`Family`, `TrainState`, `lossAndGrads`) and a reference linear-autoencoder family.
+ * The loop, run directories, checkpoints, metrics logs, progress bars and resume (files, cli-progress)
+ * are `@jepa-ts/train/node`.
+ */
 export * from './schedules.ts'
 export * from './adamw.ts'
 export * from './family.ts'
-export * from './run-dir.ts'
-export * from './checkpoint.ts'
-export * from './metrics-log.ts'
-export * from './progress.ts'
-export * from './resume.ts'
-export * from './loop.ts'
 export * from './loop-linear-autoencoder.ts'
-export * from './run-lock.ts'
-export * from './snapshots.ts'

@@ -31,7 +31,8 @@
  * disposed each step.
  */
 import * as tf from '@tensorflow/tfjs'
-import { type Key, type WriteAll, fold, stream, keyToString } from '@jepa-ts/core'
+import { type Key, fold, stream, keyToString } from '@jepa-ts/core'
+import { type WriteAll } from '@jepa-ts/core/node'
 import { type ImageDataset, batchAt, toBatchTensor, stepsPerEpoch } from '@jepa-ts/data'
 import type { Family, TrainState } from './family.ts'
 import { type CheckpointMeta, type JsonValue, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, writeCheckpoint } from './checkpoint.ts'

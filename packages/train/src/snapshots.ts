@@ -13,7 +13,7 @@
 import { mkdir, readdir } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { atomicWriteFile } from '@jepa-ts/core'
+import { atomicWriteFile } from '@jepa-ts/core/node'
 import type { TrainState } from './family.ts'
 import { type CheckpointMeta, checkpointBytes } from './checkpoint.ts'
 

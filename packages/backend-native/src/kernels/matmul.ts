@@ -3,12 +3,14 @@
  * [..., k, m] with transposeA) and b [...batchB, k, n] (or [..., n, k] with transposeB), the
  * output is [...broadcast(batchA, batchB), m, n] and equals the cpu kernel's. `_FusedMatMul` adds
  * its bias (broadcast over the output) and applies `linear` or `relu` natively; other activations
- * and PReLU weights defer to cpu.
+ * and PReLU weights defer to cpu. The linear op's kernel (`JepaLinear`) is `_FusedMatMul` with
+ * transposeB and the bias.
  */
 import * as tf from '@tensorflow/tfjs'
 import { BinaryOp, UnaryOp } from '../addon-types.ts'
 import type { NativeBackend } from '../backend.ts'
-import { boolAttr, broadcastShape, broadcastStrides, nativeKernel, sizeOf, strAttr } from '../kernel-util.ts'
+import { LINEAR } from '@jepa-ts/ops'
+import { type NativeKernelBody, boolAttr, broadcastShape, broadcastStrides, nativeKernel, sizeOf, strAttr } from '../kernel-util.ts'
 
 interface Product {
   readonly shape: number[]
@@ -44,7 +46,8 @@ export const batchMatMulKernel = nativeKernel(tf.BatchMatMul, (inputs, backend, 
   return p === undefined ? undefined : backend.output(p.shape, p.values)
 })
 
-export const fusedMatMulKernel = nativeKernel(tf._FusedMatMul, (inputs, backend, attrs) => {
+/** The body of the native `_FusedMatMul` (shared with the linear op's kernel). */
+const fusedMatMulBody: NativeKernelBody = (inputs, backend, attrs) => {
   const { a, b, bias, preluActivationWeights } = inputs
   const activation = strAttr(attrs, 'activation') ?? 'linear'
   if (a === undefined || b === undefined || preluActivationWeights !== undefined) return undefined
@@ -64,4 +67,13 @@ export const fusedMatMulKernel = nativeKernel(tf._FusedMatMul, (inputs, backend,
   }
   if (activation === 'relu') backend.addon.unary(UnaryOp.Relu, p.values, p.values, 0)
   return backend.output(p.shape, p.values)
+}
+
+export const fusedMatMulKernel = nativeKernel(tf._FusedMatMul, fusedMatMulBody)
+
+/** The linear op (`JepaLinear` of @jepa-ts/ops): x·Wᵀ + b as one sgemm against Wᵀ with the bias added in place. */
+export const linearKernel = nativeKernel(LINEAR, (inputs, backend) => {
+  const { x, weight, bias } = inputs
+  if (x === undefined || weight === undefined) return undefined
+  return fusedMatMulBody(bias === undefined ? { a: x, b: weight } : { a: x, b: weight, bias }, backend, { transposeB: true })
 })

@@ -1,20 +1,12 @@
 /**
- * `fusedAttention(q, k, v, scale)` — scaled dot-product attention softmax(scale·q·kᵀ)·v per head.
- * Shapes: q [B, H, Nq, Dh], k and v [B, H, Nk, Dh] → [B, H, Nq, Dh]; `scale` defaults to 1/√Dh.
- * No mask. On the native backend one kernel runs QKᵀ → softmax → ·V per head (heads side by side
- * on the cores, each product an sgemm) and the backward kernel recomputes the probabilities and
- * returns dq, dk, dv; elsewhere the composite ops. Paper: https://arxiv.org/abs/1706.03762
- *
- * @example
- * const q = tf.randomNormal([2, 3, 16, 8])
- * const o = fusedAttention(q, q, q)  // [2, 3, 16, 8]
+ * The native kernels of the attention op (`JepaAttention` and its backward `JepaAttentionGrad`,
+ * defined in @jepa-ts/ops with the gradient that calls the backward kernel): one kernel runs
+ * QKᵀ → softmax → ·V per head (heads side by side on the cores, each product an sgemm); the
+ * backward kernel recomputes the probabilities and returns dq, dk, dv.
  */
-import * as tf from '@tensorflow/tfjs'
+import type * as tf from '@tensorflow/tfjs'
+import { ATTENTION, ATTENTION_GRAD } from '@jepa-ts/ops'
 import { nativeKernel, numAttr } from '../kernel-util.ts'
-import { onNative, runKernel1, runKernelN } from './on-native.ts'
-
-export const ATTENTION = 'JepaAttention'
-export const ATTENTION_GRAD = 'JepaAttentionGrad'
 
 interface Dims {
   readonly bh: number
@@ -61,28 +53,3 @@ export const attentionKernels: readonly tf.KernelConfig[] = [
     return [backend.output(q.shape, dq), backend.output(k.shape, dk), backend.output(v.shape, dv)]
   }),
 ]
-
-export const attentionGradConfig: tf.GradConfig = {
-  kernelName: ATTENTION,
-  inputsToSave: ['q', 'k', 'v'],
-  gradFunc: (dy, saved, attrs) => {
-    const [q, k, v] = saved
-    if (Array.isArray(dy) || q === undefined || k === undefined || v === undefined) throw new Error(`${ATTENTION}: gradient inputs missing`)
-    // Computed once, here: the engine runs each input's thunk inside its own tidy, so tensors
-    // made lazily in the first thunk would be disposed before the others return them.
-    const [d0, d1, d2] = runKernelN(ATTENTION_GRAD, { dy, q, k, v }, attrs, 3)
-    if (d0 === undefined || d1 === undefined || d2 === undefined) throw new Error('gradient kernel returned too few outputs')
-    return { q: () => d0, k: () => d1, v: () => d2 }
-  },
-}
-
-/** softmax(scale·q·kᵀ)·v; q [B,H,Nq,Dh], k, v [B,H,Nk,Dh] → [B,H,Nq,Dh]. */
-export const fusedAttention = (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, scale?: number): tf.Tensor => {
-  const d = dimsOf(q.shape, k.shape, v.shape)
-  if (d === undefined) {
-    throw new Error(`fusedAttention: expected q [B,H,Nq,Dh], k and v [B,H,Nk,Dh]; got q [${q.shape.join(', ')}], k [${k.shape.join(', ')}], v [${v.shape.join(', ')}]`)
-  }
-  const s = scale ?? 1 / Math.sqrt(d.dh)
-  if (onNative(q, k, v)) return runKernel1(ATTENTION, { q, k, v }, { scale: s })
-  return tf.tidy(() => tf.matMul(tf.softmax(tf.mul(tf.matMul(q, k, false, true), s)), v))
-}

@@ -1,18 +1,10 @@
 /**
- * `fusedGelu(x)` — exact GELU, x·Φ(x) = 0.5·x·(1 + erf(x/√2)) (PyTorch's nn.GELU default, not the
- * tanh approximation). Shape-preserving. On the native backend one kernel forward and one
- * backward (dx = dy·(Φ(x) + x·φ(x))); elsewhere the composite ops.
- * Paper: https://arxiv.org/abs/1606.08415
- *
- * @example
- * const y = fusedGelu(tf.tensor1d([-1, 0, 1]))  // ≈ [-0.1587, 0, 0.8413]
+ * The native kernels of the GELU op (`JepaGelu` and its backward `JepaGeluGrad`, defined in
+ * @jepa-ts/ops): exact GELU forward, and dx = dy·(Φ(x) + x·φ(x)) backward.
  */
-import * as tf from '@tensorflow/tfjs'
+import type * as tf from '@tensorflow/tfjs'
+import { GELU, GELU_GRAD } from '@jepa-ts/ops'
 import { nativeKernel } from '../kernel-util.ts'
-import { onNative, runKernel1 } from './on-native.ts'
-
-export const GELU = 'JepaGelu'
-export const GELU_GRAD = 'JepaGeluGrad'
 
 export const geluKernels: readonly tf.KernelConfig[] = [
   nativeKernel(GELU, (inputs, backend) => {
@@ -33,17 +25,3 @@ export const geluKernels: readonly tf.KernelConfig[] = [
     return backend.output(x.shape, dx)
   }),
 ]
-
-export const geluGradConfig: tf.GradConfig = {
-  kernelName: GELU,
-  inputsToSave: ['x'],
-  gradFunc: (dy, saved) => {
-    const [x] = saved
-    if (Array.isArray(dy) || x === undefined) throw new Error(`${GELU}: gradient inputs missing`)
-    return { x: () => runKernel1(GELU_GRAD, { dy, x }, {}) }
-  },
-}
-
-/** Exact GELU, elementwise. */
-export const fusedGelu = (x: tf.Tensor): tf.Tensor =>
-  onNative(x) ? runKernel1(GELU, { x }, {}) : tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1)))

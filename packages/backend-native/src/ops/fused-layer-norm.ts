@@ -1,20 +1,11 @@
 /**
- * `fusedLayerNorm(x, gamma, beta, eps)` — layer norm over the last axis:
- * y = (x − mean) / √(var + eps) · γ + β, biased variance (as PyTorch's nn.LayerNorm and
- * tf.moments). Shapes: x [..., D], gamma [D], beta [D] → y [..., D].
- * On the native backend one kernel computes y and one backward kernel computes dx, dγ, dβ
- * (mean and 1/σ are recomputed, not stored); elsewhere the composite ops give the same values
- * and gradients. Paper: https://arxiv.org/abs/1607.06450
- *
- * @example
- * const y = fusedLayerNorm(tf.randomNormal([2, 8, 16]), tf.ones([16]), tf.zeros([16]), 1e-6)
+ * The native kernels of the layer-norm op (`JepaLayerNorm` and its backward `JepaLayerNormGrad`,
+ * defined in @jepa-ts/ops): one kernel computes y, one backward kernel computes dx, dγ, dβ (mean
+ * and 1/σ are recomputed, not stored).
  */
-import * as tf from '@tensorflow/tfjs'
+import type * as tf from '@tensorflow/tfjs'
+import { LAYER_NORM, LAYER_NORM_GRAD } from '@jepa-ts/ops'
 import { nativeKernel, numAttr, sizeOf } from '../kernel-util.ts'
-import { onNative, runKernel1, runKernelN } from './on-native.ts'
-
-export const LAYER_NORM = 'JepaLayerNorm'
-export const LAYER_NORM_GRAD = 'JepaLayerNormGrad'
 
 const lastDimOk = (x: tf.TensorInfo, gamma: tf.TensorInfo, beta: tf.TensorInfo): boolean => {
   const d = x.shape[x.shape.length - 1]
@@ -47,32 +38,3 @@ export const layerNormKernels: readonly tf.KernelConfig[] = [
     return [backend.output(x.shape, dx), backend.output(gamma.shape, dg), backend.output(gamma.shape, db)]
   }),
 ]
-
-export const layerNormGradConfig: tf.GradConfig = {
-  kernelName: LAYER_NORM,
-  inputsToSave: ['x', 'gamma'],
-  gradFunc: (dy, saved, attrs) => {
-    const [x, gamma] = saved
-    if (Array.isArray(dy) || x === undefined || gamma === undefined) throw new Error(`${LAYER_NORM}: gradient inputs missing`)
-    // Computed once, here: the engine runs each input's thunk inside its own tidy, so tensors
-    // made lazily in the first thunk would be disposed before the others return them.
-    const [d0, d1, d2] = runKernelN(LAYER_NORM_GRAD, { dy, x, gamma }, attrs, 3)
-    if (d0 === undefined || d1 === undefined || d2 === undefined) throw new Error('gradient kernel returned too few outputs')
-    return { x: () => d0, gamma: () => d1, beta: () => d2 }
-  },
-}
-
-const composite = (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor =>
-  tf.tidy(() => {
-    const { mean, variance } = tf.moments(x, -1, true)
-    return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps))), gamma), beta)
-  })
-
-/** Layer norm over the last axis; x [..., D], gamma [D], beta [D] → [..., D]. */
-export const fusedLayerNorm = (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps = 1e-6): tf.Tensor => {
-  const d = x.shape[x.shape.length - 1]
-  if (d === undefined || gamma.shape.length !== 1 || beta.shape.length !== 1 || gamma.shape[0] !== d || beta.shape[0] !== d) {
-    throw new Error(`fusedLayerNorm: gamma and beta must be [${d}] (the last axis of x [${x.shape.join(', ')}]), got [${gamma.shape.join(', ')}] and [${beta.shape.join(', ')}]`)
-  }
-  return onNative(x, gamma, beta) ? runKernel1(LAYER_NORM, { x, gamma, beta }, { eps }) : composite(x, gamma, beta, eps)
-}

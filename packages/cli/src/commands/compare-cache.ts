@@ -10,7 +10,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { atomicWriteFile } from '@jepa-ts/core'
+import { atomicWriteFile } from '@jepa-ts/core/node'
 import type { CompareRow } from '@jepa-ts/eval'
 
 /** One point of a run's learning curve: a snapshot (or the final checkpoint) and its scores. */

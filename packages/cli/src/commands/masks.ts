@@ -17,22 +17,8 @@ import { join } from 'node:path'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import * as E from 'fp-ts/lib/Either.js'
 import { keyOf, stream } from '@jepa-ts/core'
-import {
-  decodeMaskSettings,
-  defaultSettings,
-  encodePng,
-  formatGrid,
-  maskCollator,
-  parseGrid,
-  renderMasks,
-  renderMasksSvg,
-  rowOf,
-  strategyNames,
-  type GrayImage,
-  type Grid,
-  type MaskPanel,
-  type StrategyName,
-} from '@jepa-ts/masks'
+import { decodeMaskSettings, defaultSettings, formatGrid, maskCollator, parseGrid, renderMasks, rowOf, strategyNames, type GrayImage, type Grid, type MaskPanel, type StrategyName } from '@jepa-ts/masks'
+import { encodePng, renderMasksSvg } from '@jepa-ts/masks/node'
 
 /** Where Debian's dataset-fashion-mnist package puts the IDX files. */
 export const defaultFashionDir = '/usr/share/datasets/fashion-mnist'

@@ -15,8 +15,10 @@ import * as tf from '@tensorflow/tfjs'
 import * as E from 'fp-ts/lib/Either.js'
 import { type Key, keyOf, stream } from '@jepa-ts/core'
 import { type ImageDataset, type ResolvedDataset, loadDefaultDataset, toBatchTensor } from '@jepa-ts/data'
-import { type HostMatrix, type HostTokens, rankMe, collapseMonitor, permutation } from '@jepa-ts/eval'
-import type { Family, TrainState, TrainMonitor } from '@jepa-ts/train'
+import { type HostMatrix, type HostTokens, rankMe, collapseMonitor } from '@jepa-ts/eval'
+import { permutation } from '@jepa-ts/core'
+import type { Family, TrainState } from '@jepa-ts/train'
+import type { TrainMonitor } from '@jepa-ts/train/node'
 
 /** The key the synthetic fallback dataset is generated from (fixed: every run sees the same images). */
 export const DATASET_KEY: Key = keyOf(20240601)

@@ -5,7 +5,7 @@
  * table instead of being copied.
  */
 import type { TorchTensorRef } from '@jepa-ts/core'
-import type { JsonValue } from '@jepa-ts/train'
+import type { JsonValue } from '@jepa-ts/train/node'
 
 /** One tensor copied from the file to a state path (`params.encoder.blocks.0.attn.qkv.weight`). */
 export interface PlannedCopy {

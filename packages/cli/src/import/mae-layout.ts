@@ -18,7 +18,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { type TorchFile, PickleDict, PickleObject, inferOrThrow } from '@jepa-ts/core'
 import { decodeMaeConfig, maeParts } from '@jepa-ts/ssl'
-import type { JsonValue } from '@jepa-ts/train'
+import type { JsonValue } from '@jepa-ts/train/node'
 import { type ImportPlan, type PlannedBuffer, headsFor } from './import-plan.ts'
 import { type Section, blockCount, compareToSpecs, section, shapeOf, specShapes } from './official-sections.ts'
 import type { ImportOptions } from './ijepa-layout.ts'

@@ -1,14 +1,15 @@
 /**
- * Param trees as safetensors: bytes and files, named by dotted state_dict paths.
+ * Param trees as safetensors bytes, named by dotted state_dict paths.
  *
  * Contract: a leaf at `blocks.0.attn.qkv.weight` is the tensor of that name in the file; float32
  * leaves are written as F32 and int32 leaves as I32 (other dtypes are refused, naming the path).
  * Reading gives a new tree (the caller owns and disposes its tensors); when reading fails, no tensor
- * is left allocated. `saveParams` writes atomically (see `atomicWriteFile`). `loadParamsInto` checks
- * the file against a template tree — every template path present with the same shape and dtype, no
+ * is left allocated. The file functions (`saveParams`, atomic; `loadParams`, `loadParamsInto`) are
+ * in `@jepa-ts/core/node`. `paramsFromSafetensorsInto` checks
+ * the bytes against a template tree — every template path present with the same shape and dtype, no
  * extra names — and returns the loaded tree in the template's order, or a `ParamsMismatchError`
  * listing the missing, unexpected and mis-shaped names (how a checkpoint of another architecture is
- * refused). File functions return `Either`; they do not throw for bad files or failed writes.
+ * refused).
  *
  * @example
  * import * as tf from '@tensorflow/tfjs'
@@ -20,13 +21,11 @@
  * if (E.isRight(back)) disposeTree(back.right)
  * disposeTree(tree)
  */
-import { readFile } from 'node:fs/promises'
 import * as tf from '@tensorflow/tfjs'
 import * as E from 'fp-ts/lib/Either.js'
 import { type ParamTree, flatten, unflatten } from '../tree.ts'
 import { type DecodedTensor, type HostTensor, decodeSafetensors, encodeSafetensors } from './safetensors.ts'
 import { type ParamsMismatchError, type SafetensorsError, safetensorsError } from './safetensors-error.ts'
-import { atomicWriteFile } from './atomic-write.ts'
 
 const showShape = (shape: ReadonlyArray<number>): string => `[${shape.join(', ')}]`
 
@@ -117,57 +116,15 @@ export const matchTemplate = (
   })
 }
 
-const readBytes = async (path: string): Promise<E.Either<SafetensorsError, Uint8Array>> => {
-  try {
-    return E.right(await readFile(path))
-  } catch (e) {
-    const reason = e instanceof Error ? e.message : String(e)
-    return E.left(safetensorsError(path, undefined, 'file', 'a readable safetensors file', reason))
-  }
-}
-
-/** Writes a param tree to `path` atomically. */
-export const saveParams = async (
-  path: string,
-  tree: ParamTree,
-  metadata?: Readonly<Record<string, string>>,
-): Promise<E.Either<SafetensorsError, void>> => {
-  let bytes: Uint8Array
-  try {
-    bytes = paramsToSafetensors(tree, metadata)
-  } catch (e) {
-    const reason = e instanceof Error ? e.message : String(e)
-    return E.left(safetensorsError(path, undefined, 'params', 'float32 or int32 tensors whose data matches their shape', reason))
-  }
-  try {
-    await atomicWriteFile(path, bytes)
-    return E.right(undefined)
-  } catch (e) {
-    const reason = e instanceof Error ? e.message : String(e)
-    return E.left(safetensorsError(path, undefined, 'write', 'the file to be written', reason))
-  }
-}
-
-/** Reads a param tree from a safetensors file. */
-export const loadParams = async (path: string): Promise<E.Either<SafetensorsError, ParamTree>> => {
-  const bytes = await readBytes(path)
-  return E.isLeft(bytes) ? bytes : paramsFromSafetensors(bytes.right, path)
-}
-
-/** Reads a param tree from a file that must match `template` exactly (names, shapes, dtypes). */
-export const loadParamsInto = async (
-  path: string,
-  template: ParamTree,
-): Promise<E.Either<SafetensorsError | ParamsMismatchError, ParamTree>> => {
-  const bytes = await readBytes(path)
-  if (E.isLeft(bytes)) return bytes
-  const decoded = decodeSafetensors(bytes.right, path)
+/** A param tree from safetensors bytes that must match `template` exactly (names, shapes, dtypes), in the template's order. */
+export const paramsFromSafetensorsInto = (bytes: Uint8Array, template: ParamTree, source = '<bytes>'): E.Either<SafetensorsError | ParamsMismatchError, ParamTree> => {
+  const decoded = decodeSafetensors(bytes, source)
   if (E.isLeft(decoded)) return decoded
   const tensors = decoded.right.tensors
-  const matched = matchTemplate(tensors, template, path)
+  const matched = matchTemplate(tensors, template, source)
   if (E.isLeft(matched)) return matched
   return buildTree(
-    path,
+    source,
     flatten(template).map(([p]) => [p, tensors[p]!] as const),
   )
 }

@@ -21,17 +21,17 @@
  * Storage dtypes: Float, Half, BFloat16, Double, Long, Int, Short, Char, Byte, Bool.
  *
  * @example
- * import { openTorchFile } from '@jepa-ts/core'
+ * import { openTorchFile } from '@jepa-ts/core/node'
  * import * as E from 'fp-ts/lib/Either.js'
  * const ckpt = openTorchFile('test/fixtures/torch/values.pt')
  * if (E.isRight(ckpt)) ckpt.right.close()
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { crc32 } from 'node:zlib'
+import { crc32 } from './crc32.ts'
 import { DTYPES, type SafetensorsDtype, readElements } from './dtypes.ts'
 import type { HostTensor } from './safetensors.ts'
 import { type PickleCallable, type PickleValue, PickleDict, PickleGlobal, PickleTuple, unpickle } from './pickle.ts'
-import { type RandomAccessSource, bytesSource, fileSource } from './random-access.ts'
+import { type RandomAccessSource, bytesSource } from './random-access.ts'
 import { type TorchFileError, torchFileError } from './torch-error.ts'
 import { type ZipDirectory, dataRange, readZipDirectory } from './zip-directory.ts'
 
@@ -217,19 +217,6 @@ export const openTorchSource = (src: RandomAccessSource): E.Either<TorchFileErro
     return E.right({ dtype: 'I32', shape, data: isContiguous(ref.shape, ref.stride) ? span : gather(span, ref.shape, ref.stride, (n) => new Int32Array(n)) })
   }
   return E.right({ source: src.name, root: root.right, readTensor, close: () => src.close() })
-}
-
-/** Opens a torch.save file from disk; the caller closes it. */
-export const openTorchFile = (path: string): E.Either<TorchFileError, TorchFile> => {
-  let src: RandomAccessSource
-  try {
-    src = fileSource(path)
-  } catch (e) {
-    return E.left(torchFileError(path, 'file', 'a readable torch.save file', e instanceof Error ? e.message : String(e)))
-  }
-  const opened = openTorchSource(src)
-  if (E.isLeft(opened)) src.close()
-  return opened
 }
 
 /** Opens torch.save bytes held in memory. */

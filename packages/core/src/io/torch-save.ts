@@ -12,7 +12,7 @@
  * PyTorch 1.13) and what `openTorchFile` reads back exactly. A tensor whose data does not match its
  * shape throws a RangeError naming it.
  */
-import { crc32 } from 'node:zlib'
+import { crc32 } from './crc32.ts'
 import type { HostTensor } from './safetensors.ts'
 import { concatBytes } from './bytes.ts'
 

@@ -83,6 +83,13 @@ export interface StepSchedules {
   readonly weightDecay: Schedule
 }
 
+/** Throws a RangeError naming `family` unless `totalSteps` is an integer ≥ max(1, the optimizer's warmup steps). */
+export const checkTotalSteps = (family: string, totalSteps: number, warmupSteps: number): void => {
+  if (!(Number.isInteger(totalSteps) && totalSteps >= Math.max(1, warmupSteps))) {
+    throw new RangeError(`${family}: totalSteps (${totalSteps}) must be an integer ≥ max(1, optimizer.warmupSteps = ${warmupSteps})`)
+  }
+}
+
 /** Metrics from schedules at optimizer update `k`. */
 export const scheduleValuesAt = (s: StepSchedules, k: number): { readonly lr: number; readonly wd: number } => ({ lr: s.lr(k + 1), wd: s.weightDecay(k + 1) })
 

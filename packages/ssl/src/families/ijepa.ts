@@ -24,7 +24,7 @@ import { type Family, type TrainState, adamwInit, cosineWeightDecay, gradNorm, l
 import { emaOver, ijepaMomentum } from '../ema.ts'
 import { smoothL1 } from '../energies/smooth-l1.ts'
 import { l2 } from '../energies/l2.ts'
-import { type StepSchedules, averagePool, branch, encoderInputOptions, indexTensor, normalizeFeatures, optimizerStep, scheduleValuesAt } from './common.ts'
+import { type StepSchedules, averagePool, branch, encoderInputOptions, indexTensor, normalizeFeatures, optimizerStep, scheduleValuesAt, checkTotalSteps } from './common.ts'
 import { type IjepaConfig, patchGrid } from './ijepa-config.ts'
 
 /** Prediction vs target energy: a scalar, plus optional extra scalars to log. */
@@ -60,7 +60,7 @@ export const ijepaParts = (config: IjepaConfig, totalSteps: number): IjepaParts 
   const collate = maskCollator(config.masks, grid(g[0], g[1]))
   if (collate._tag === 'Left') throw new Error(collate.left.format())
   const o = config.optimizer
-  if (!(Number.isInteger(totalSteps) && totalSteps >= Math.max(1, o.warmupSteps))) throw new RangeError(`ijepa: totalSteps (${totalSteps}) must be an integer ≥ max(1, optimizer.warmupSteps = ${o.warmupSteps})`)
+  checkTotalSteps('ijepa', totalSteps, o.warmupSteps)
   return {
     encoder: vit({ imageSize: [H, W], patchSize: config.patchSize, inChans: C, dim, depth, heads, ...encoderInputOptions(config) }),
     predictor: predictor({ grid: g, embedDim: dim, predictorDim: config.predictor.dim, depth: config.predictor.depth, heads }),

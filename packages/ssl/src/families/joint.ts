@@ -32,7 +32,7 @@ import { type Family, type TrainState, adamwInit, cosineWeightDecay, gradNorm, l
 import { type Augment } from '../augment/augment.ts'
 import { viewPipeline } from '../augment/views-config.ts'
 import { type MomentumSchedule, byolMomentum, emaOver } from '../ema.ts'
-import { type StepSchedules, averagePool, branch, encoderInputOptions, optimizerStep, scheduleValuesAt } from './common.ts'
+import { type StepSchedules, averagePool, branch, encoderInputOptions, optimizerStep, scheduleValuesAt, checkTotalSteps } from './common.ts'
 import type { JointConfig } from './joint-config.ts'
 import { head } from './joint-head.ts'
 
@@ -80,7 +80,7 @@ export const jointParts = (config: JointConfig, totalSteps: number, emaBase?: nu
   const [H, W, C] = config.image
   const { dim, depth, heads } = config.encoder
   const o = config.optimizer
-  if (!(Number.isInteger(totalSteps) && totalSteps >= Math.max(1, o.warmupSteps))) throw new RangeError(`joint family: totalSteps (${totalSteps}) must be an integer ≥ max(1, optimizer.warmupSteps = ${o.warmupSteps})`)
+  checkTotalSteps('joint family', totalSteps, o.warmupSteps)
   const out = config.projector.out
   return {
     encoder: vit({ imageSize: [H, W], patchSize: config.patchSize, inChans: C, dim, depth, heads, ...encoderInputOptions(config) }),

@@ -28,7 +28,7 @@ import { randomMasking } from '@jepa-ts/masks'
 import { type Family, type TrainState, adamwInit, constant, decayExceptBiasAnd1d, gradNorm, lossAndGrads, warmupCosine } from '@jepa-ts/train'
 import { maeLoss } from '../energies/mae.ts'
 import { patchify } from '../energies/patchify.ts'
-import { type StepSchedules, averagePool, branch, encoderInputOptions, indexTensor, optimizerStep, scheduleValuesAt } from './common.ts'
+import { type StepSchedules, averagePool, branch, encoderInputOptions, indexTensor, optimizerStep, scheduleValuesAt, checkTotalSteps } from './common.ts'
 import { patchGrid } from './ijepa-config.ts'
 import type { MaeConfig } from './mae-config.ts'
 import { type MaeDecoder, maeDecode, maeDecoder } from './mae-decoder.ts'
@@ -78,7 +78,7 @@ export const maeParts = (config: MaeConfig, totalSteps: number): MaeParts => {
   const [H, W, C] = config.image
   const g = patchGrid(config)
   const o = config.optimizer
-  if (!(Number.isInteger(totalSteps) && totalSteps >= Math.max(1, o.warmupSteps))) throw new RangeError(`mae: totalSteps (${totalSteps}) must be an integer ≥ max(1, optimizer.warmupSteps = ${o.warmupSteps})`)
+  checkTotalSteps('mae', totalSteps, o.warmupSteps)
   return {
     encoder: vit({ imageSize: [H, W], patchSize: config.patchSize, inChans: C, ...config.encoder, ...encoderInputOptions(config) }),
     decoder: maeDecoder(g, config.encoder.dim, config.decoder, config.patchSize * config.patchSize * C, { clsToken: config.clsToken }),

@@ -2,8 +2,9 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import * as tf from '@tensorflow/tfjs'
-import { useBackend, parseBackendChoice, keyOf, initOrThrow, serial, named, residual, flatten, unflatten, normal, type BackendChoice } from '@jepa-ts/core'
-import { dense } from './helpers.ts'
+import { useBackend, parseBackendChoice, type BackendChoice } from '@jepa-ts/engine'
+import { keyOf, initOrThrow, serial, named, residual, flatten, unflatten, normal } from '@jepa-ts/core'
+import { dense } from '../core/helpers.ts'
 
 /** Gradients of sum(matMul(a, b, tA, tB)²) and of a gather, as host arrays, on the active backend. */
 const gradsOn = (a: Float32Array, aShape: number[], b: Float32Array, bShape: number[], tA: boolean, tB: boolean, idx: Int32Array) => {

@@ -9,7 +9,7 @@
  *    transposes, so the wasm kernel is wrapped: transposed operands are materialized with the wasm
  *    `Transpose` kernel first and the original kernel runs with both flags false. This fixes the
  *    forward pass and every gradient at once, which is why the gradient itself needs no
- *    re-registration; `test/core/engine.test.ts` checks wasm gradients against cpu.
+ *    re-registration; `test/engine/engine.test.ts` checks wasm gradients against cpu.
  *
  * This is the one module of core that touches tfjs backend internals; the casts live here.
  */

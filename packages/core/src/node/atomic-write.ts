@@ -9,7 +9,7 @@
  * (the system error is its `cause`). The directory must exist.
  *
  * @example
- * import { atomicWriteFile } from '@jepa-ts/core'
+ * import { atomicWriteFile } from '@jepa-ts/core/node'
  * import { readFileSync, mkdtempSync } from 'node:fs'
  * import { join } from 'node:path'
  * import { tmpdir } from 'node:os'

@@ -7,36 +7,14 @@
  * match `width × height × 3` or a side is not a positive integer.
  *
  * @example
- * import { encodePng } from '@jepa-ts/masks'
+ * import { encodePng } from '@jepa-ts/masks/node'
  * const png = encodePng({ width: 1, height: 1, rgb: new Uint8Array([255, 0, 0]) })
  * console.assert(png[1] === 0x50 && png[2] === 0x4e && png[3] === 0x47) // "PNG"
  */
 import { deflateSync } from 'node:zlib'
-import { concatBytes } from '@jepa-ts/core'
+import { concatBytes, crc32 } from '@jepa-ts/core'
+import type { Raster } from '../render.ts'
 
-/** An 8-bit RGB image, row-major, 3 bytes per pixel. */
-export interface Raster {
-  readonly width: number
-  readonly height: number
-  readonly rgb: Uint8Array
-}
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256)
-  for (let n = 0; n < 256; n++) {
-    let c = n
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
-    table[n] = c >>> 0
-  }
-  return table
-})()
-
-/** CRC-32 of bytes (the checksum of PNG chunks and of gzip). */
-export const crc32 = (bytes: Uint8Array, start = 0, end = bytes.length): number => {
-  let c = 0xffffffff
-  for (let i = start; i < end; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8)
-  return (c ^ 0xffffffff) >>> 0
-}
 
 const chunk = (type: string, data: Uint8Array): Uint8Array => {
   const out = new Uint8Array(12 + data.length)

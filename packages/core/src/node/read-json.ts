@@ -7,7 +7,8 @@
  * with the line and column (`cfg.json: invalid JSON at line 3, column 5: …`).
  *
  * @example
- * import { readJsonConfig, exact, PositiveInt } from '@jepa-ts/core'
+ * import { readJsonConfig } from '@jepa-ts/core/node'
+ * import { exact, PositiveInt } from '@jepa-ts/core'
  * import * as E from 'fp-ts/lib/Either.js'
  * const r = readJsonConfig('/no/such/file.json', exact({ depth: PositiveInt }))
  * console.assert(E.isLeft(r) && r.left.format().startsWith('/no/such/file.json: cannot read config file'))
@@ -15,9 +16,9 @@
 import { readFileSync } from 'node:fs'
 import type * as t from 'io-ts'
 import * as E from 'fp-ts/lib/Either.js'
-import { type ConfigError, configError } from './config-error.ts'
-import { decode } from './decode.ts'
-import { parseJson } from './json-syntax.ts'
+import { type ConfigError, configError } from '../config/config-error.ts'
+import { decode } from '../config/decode.ts'
+import { parseJson } from '../config/json-syntax.ts'
 
 /** Reads, parses and decodes a JSON config file. */
 export const readJsonConfig = <A>(path: string, codec: t.Decoder<unknown, A>, rootName = ''): E.Either<ConfigError, A> => {

@@ -7,7 +7,7 @@
  * Contract: returns a complete standalone SVG document; throws like `renderMasks` on bad indices.
  */
 import { encodePng } from './png.ts'
-import { contextColour, layoutPanels, legendEntries, targetColours, tokenRoles, type MaskPanel, type RenderOptions, type Rgb } from './render.ts'
+import { contextColour, layoutPanels, legendEntries, targetColours, tokenRoles, type MaskPanel, type RenderOptions, type Rgb } from '../render.ts'
 
 const css = (c: Rgb): string => `rgb(${c[0]},${c[1]},${c[2]})`
 const escapeXml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
