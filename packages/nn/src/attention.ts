@@ -21,7 +21,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import * as E from 'fp-ts/lib/Either.js'
-import { type AnyLayer, type Dim, type Dims, type Layer, type ParamTree, fold, isMulti, makeLayer, shapeError } from '@jepa-ts/core'
+import { type AnyLayer, type Dim, type Dims, type Layer, type ParamTree, fold, isMulti, makeLayer, shapeError, subtreeOrEmpty } from '@jepa-ts/core'
 import * as ops from '@jepa-ts/ops'
 import { type LinearParams, type LinearParamsOf, linear } from './linear.ts'
 import { childInfer } from './scoped.ts'
@@ -36,11 +36,6 @@ export interface AttentionOptions<N extends string = string, Q extends boolean =
 
 /** The params of `attention` (`qkv` without `bias` when `qkvBias` is false). */
 export type AttentionParams<Q extends boolean = true> = { readonly qkv: LinearParamsOf<Q>; readonly proj: LinearParams }
-
-const sub = (params: ParamTree, name: string): ParamTree => {
-  const s = params[name]
-  return s === undefined || s instanceof tf.Tensor ? {} : s
-}
 
 /** Multi-head self-attention over the token axis. */
 export const attention = <D extends number, const N extends string = 'attn', Q extends boolean = true>(
@@ -78,13 +73,13 @@ export const attention = <D extends number, const N extends string = 'attn', Q e
       const xt = x as tf.Tensor
       const [B, N] = [xt.shape[0]!, xt.shape[1]!]
       return tf.tidy(() => {
-        const fused = qkv.apply(sub(params, 'qkv'), xt, { key: fold(ctx.key, 0), training: ctx.training }) as tf.Tensor
+        const fused = qkv.apply(subtreeOrEmpty(params, 'qkv'), xt, { key: fold(ctx.key, 0), training: ctx.training }) as tf.Tensor
         const split = tf.transpose(tf.reshape(fused, [B, N, 3, heads, headDim]), [2, 0, 3, 1, 4]) // [3, B, heads, N, hd]
         const [q, k, v] = tf.unstack(split, 0) as [tf.Tensor, tf.Tensor, tf.Tensor]
         // softmax(q·kᵀ·scale)·v: the attention op (one fused kernel and its backward where the backend has them).
         const attended = ops.attention(q, k, v, scale) // [B, heads, N, hd]
         const mixed = tf.reshape(tf.transpose(attended, [0, 2, 1, 3]), [B, N, dim])
-        return proj.apply(sub(params, 'proj'), mixed, { key: fold(ctx.key, 1), training: ctx.training }) as tf.Tensor
+        return proj.apply(subtreeOrEmpty(params, 'proj'), mixed, { key: fold(ctx.key, 1), training: ctx.training }) as tf.Tensor
       })
     },
   })

@@ -38,7 +38,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import * as E from 'fp-ts/lib/Either.js'
-import { type AnyLayer, type Ctx, type Dim, type Dims, type Layer, type ParamTree, type Report, type SpecTree, fold, isMulti, makeLayer, named, param, repeat, shapeError } from '@jepa-ts/core'
+import { type AnyLayer, type Ctx, type Dim, type Dims, type Layer, type ParamTree, type Report, type SpecTree, fold, isMulti, makeLayer, named, param, repeat, shapeError, subtreeOrEmpty } from '@jepa-ts/core'
 import { type LinearParams, linear } from './linear.ts'
 import { type LayerNormParams, layerNorm } from './layer-norm.ts'
 import { type BlockParams, block } from './block.ts'
@@ -84,11 +84,6 @@ export type PredictorParams = {
 export interface Predictor<D extends number = number> {
   readonly layer: Layer<PredictorIn<D>, readonly [Dim, Dim, D], PredictorParams, string>
   readonly config: PredictorConfig<D>
-}
-
-const sub = (params: ParamTree, name: string): ParamTree => {
-  const s = params[name]
-  return s === undefined || s instanceof tf.Tensor ? {} : s
 }
 
 /** Builds the I-JEPA predictor. */
@@ -152,11 +147,11 @@ export const predictor = <D extends number>(config: PredictorConfig<D>, options:
       const [T, Kt] = [targetIdx.shape[0]!, targetIdx.shape[2]!]
       const at = (i: number): Ctx => ({ key: fold(ctx.key, i), training: ctx.training })
       return tf.tidy(() => {
-        const z = tf.add(embed.apply(sub(params, embed.name), ctxTokens, at(0)) as tf.Tensor, peRows(ci, [B, Kc]))
+        const z = tf.add(embed.apply(subtreeOrEmpty(params, embed.name), ctxTokens, at(0)) as tf.Tensor, peRows(ci, [B, Kc]))
         const targets = tf.add(tf.reshape(params.mask_token, [1, 1, Dp]), peRows(ti, [T * B, Kt]))
         const tokens = tf.concat([tf.tile(z, [T, 1, 1]), targets], 1)
-        const h = norm.apply(sub(params, norm.name), blocks.apply(sub(params, blocks.name), tokens, at(1)), at(2)) as tf.Tensor
-        return proj.apply(sub(params, proj.name), tf.slice(h, [0, Kc, 0], [T * B, Kt, Dp]), at(3)) as tf.Tensor
+        const h = norm.apply(subtreeOrEmpty(params, norm.name), blocks.apply(subtreeOrEmpty(params, blocks.name), tokens, at(1)), at(2)) as tf.Tensor
+        return proj.apply(subtreeOrEmpty(params, proj.name), tf.slice(h, [0, Kc, 0], [T * B, Kt, Dp]), at(3)) as tf.Tensor
       })
     },
   })
