@@ -30,7 +30,7 @@ export const RULES: Readonly<Record<string, Rule>> = {
   masks: { may: ['core'], nodeSide: ['node/'] },
   train: { may: ['core', 'ops', 'data'], nodeSide: TRAIN_NODE },
   ssl: { may: ['core', 'ops', 'nn', 'masks', 'train'], nodeSide: [] },
-  eval: { may: ['core', 'ops'], nodeSide: [] },
+  eval: { may: ['core', 'ops', 'data', 'train'], nodeSide: ['node/'] },
   data: { may: ['core'], nodeSide: 'all' },
   laws: { may: ['core', 'masks', 'nn', 'train'], nodeSide: 'all' },
   'backend-native': { may: ['ops'], nodeSide: 'all' },
