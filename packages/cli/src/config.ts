@@ -104,7 +104,7 @@ export const decodeRunConfig = (input: unknown, registry: FamilyRegistry = defau
   const train = decode(TrainSectionCodec, trainInput, 'train', source)
   const trainIssues = E.isLeft(train) ? train.left.issues : []
   if (entry === undefined) {
-    const issue = { path: 'family', expected: known, actual: shape.right.family, message: expectingMessage(`one of ${known}`, 'family', shape.right.family) }
+    const issue = { path: 'family', expected: known, actual: shape.right.family, message: `${expectingMessage(`one of ${known}`, 'family', shape.right.family)} (a family outside this build is named by its module's path, e.g. "./my-family.ts")` }
     return E.left(configError([issue, ...trainIssues], source))
   }
   if (shape.right.model === undefined) {
