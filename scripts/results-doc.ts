@@ -21,8 +21,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type Claim, type CompareMetric, type CompareRow, type SeedGroup, claimsTable, seedTable, spreadOf } from '@jepa-ts/eval'
-import { lineChartSvg } from '../packages/cli/src/commands/compare-charts.ts'
+import { type Claim, type CompareMetric, type CompareRow, type SeedGroup, claimsTable, lineChartSvg, seedTable, spreadOf } from '@jepa-ts/eval'
 import { spearman } from '../packages/cli/src/commands/sweep.ts'
 import type { CurvePoint } from '../packages/cli/src/commands/compare-cache.ts'
 

@@ -4,11 +4,13 @@
  * browser-safe file (every file of core, ops, nn, masks, ssl, eval and train outside their
  * node-side files) imports only allowed package roots (never a `/node` subpath), `@tensorflow/tfjs`,
  * fp-ts, io-ts and browser-safe files of its own package; only `@jepa-ts/engine` imports
- * `@jepa-ts/backend-native`. A new package fails the test until it has a rule here (and a line in
+ * `@jepa-ts/backend-native`; every package declares in its package.json the packages its sources
+ * import (a packed package installs only those: test/architecture/pack-install.test.ts). A new package fails the test until it has a rule here (and a line in
  * docs/architecture.md).
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { builtinModules } from 'node:module'
 import { readFileSync, readdirSync, statSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 
@@ -30,7 +32,7 @@ export const RULES: Readonly<Record<string, Rule>> = {
   masks: { may: ['core'], nodeSide: ['node/'] },
   train: { may: ['core', 'ops', 'data'], nodeSide: TRAIN_NODE },
   ssl: { may: ['core', 'ops', 'nn', 'masks', 'train'], nodeSide: [] },
-  eval: { may: ['core', 'ops'], nodeSide: [] },
+  eval: { may: ['core', 'ops', 'data', 'train'], nodeSide: ['node/'] },
   data: { may: ['core'], nodeSide: 'all' },
   laws: { may: ['core', 'masks', 'nn', 'train'], nodeSide: 'all' },
   'backend-native': { may: ['ops'], nodeSide: 'all' },
@@ -91,6 +93,28 @@ test('every package has an import rule', () => {
 test('every package imports only what its rule allows (sources and package.json)', () => {
   const all = Object.entries(RULES).flatMap(([name, rule]) => violations(name, rule))
   assert.deepEqual(all, [])
+})
+
+/** The packages a package's sources import that its package.json does not declare (a packed package installs only what it declares). */
+export const undeclared = (name: string, read: (path: string) => string = (p) => readFileSync(p, 'utf8')): string[] => {
+  const dir = join(root, 'packages', name)
+  const deps = new Set(Object.keys((JSON.parse(read(join(dir, 'package.json'))) as { dependencies?: Record<string, string> }).dependencies ?? {}))
+  const out = new Set<string>()
+  for (const file of files(join(dir, 'src'))) {
+    for (const spec of importsOf(read(file))) {
+      if (spec.startsWith('.') || spec.startsWith('node:') || builtinModules.includes(spec)) continue
+      const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!
+      if (pkg !== `@jepa-ts/${name}` && !deps.has(pkg)) out.add(`${relative(join(dir, 'src'), file)}: ${spec} — ${pkg} is not in packages/${name}/package.json's dependencies`)
+    }
+  }
+  return [...out]
+}
+
+test('every package declares the packages its sources import', () => {
+  assert.deepEqual(Object.keys(RULES).flatMap((name) => undeclared(name)), [])
+  const real = (p: string): string => readFileSync(p, 'utf8')
+  const injected = undeclared('nn', (p) => (p.endsWith(join('packages', 'nn', 'src', 'linear.ts')) ? `import * as t from 'io-ts'\n${real(p)}` : real(p)))
+  assert.ok(injected.some((m) => /^linear\.ts: io-ts — io-ts is not in packages\/nn\/package\.json/.test(m)), `the check can fail: ${injected.join('; ')}`)
 })
 
 test('only @jepa-ts/engine imports the native backend', () => {

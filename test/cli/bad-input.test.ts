@@ -60,12 +60,12 @@ test('an error no command handled is a message and exit 70, not a stack trace', 
   assert.doesNotMatch(lines.join('\n'), STACK)
 })
 
-test('a config without model says so; errors in train and model are reported together', () => {
+test('a config without model says so; errors in train and model are reported together', async () => {
   const { model: _model, ...noModel } = good
-  const missing = readRunConfig(writeConfig(noModel))
+  const missing = await readRunConfig(writeConfig(noModel))
   assert.ok(missing._tag === 'Left')
   assert.match(missing.left.format(), /cfg\.json: model is missing: give the linear-ae model section/)
-  const both = readRunConfig(writeConfig({ ...good, model: { ...good.model, width: 0 }, train: { ...good.train, batchSize: 0 } }))
+  const both = await readRunConfig(writeConfig({ ...good, model: { ...good.model, width: 0 }, train: { ...good.train, batchSize: 0 } }))
   assert.ok(both._tag === 'Left')
   assert.match(both.left.format(), /model\.width/)
   assert.match(both.left.format(), /train\.batchSize/)

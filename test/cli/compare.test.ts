@@ -6,9 +6,8 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import type { CommandIo } from '../../packages/cli/src/commands/train.ts'
 import { runCompare, runNames } from '../../packages/cli/src/commands/compare.ts'
-import { lineChartSvg, logTicks, niceTicks } from '../../packages/cli/src/commands/compare-charts.ts'
 import { barRows } from '../../packages/cli/src/commands/compare.ts'
-import { writeBarChartSvg } from '@jepa-ts/eval'
+import { lineChartSvg, logTicks, niceTicks, writeBarChartSvg } from '@jepa-ts/eval'
 
 const dir = (): string => mkdtempSync(join(tmpdir(), 'jepa-cli-compare-'))
 const capture = (): CommandIo & { lines: string[] } => {

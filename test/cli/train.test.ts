@@ -21,7 +21,7 @@ const capture = (): CommandIo & { lines: string[] } => {
   return { lines, out: (l) => lines.push(l), err: (l) => lines.push(l) }
 }
 
-test('config errors name the file and the field: wrong type, unknown key, impossible value, unknown family, missing budget', () => {
+test('config errors name the file and the field: wrong type, unknown key, impossible value, unknown family, missing budget', async () => {
   const cases: Array<[unknown, RegExp]> = [
     [{ ...good, train: { ...good.train, batchSize: '16' } }, /cfg\.json: Expecting PositiveInt at train\.batchSize but instead got: "16"/],
     [{ ...good, train: { ...good.train, stpes: 4 } }, /cfg\.json: unknown key "stpes" at train \(did you mean "steps"\?\)/],
@@ -31,7 +31,7 @@ test('config errors name the file and the field: wrong type, unknown key, imposs
     [{ ...good, extra: 1 }, /cfg\.json: unknown key "extra"/],
   ]
   for (const [value, expected] of cases) {
-    const r = readRunConfig(writeConfig(value))
+    const r = await readRunConfig(writeConfig(value))
     assert.ok(E.isLeft(r), `refused: ${JSON.stringify(value)}`)
     assert.match(r.left.format(), expected)
   }

@@ -2,7 +2,8 @@
  * The run config of `jepa train` / `jepa compare`: a JSON file decoded once, at the edge.
  *
  *   {
- *     "family": "ijepa",                       a name in the family registry
+ *     "family": "ijepa",                       a name in the family registry, or a family module's
+ *                                              path relative to this file ("./my-family.ts", family-module.ts)
  *     "model": { … },                          the family's own config (its codec, errors at model.*)
  *     "train": {
  *       "batchSize": 64,
@@ -24,6 +25,7 @@
  * left out and `scheduleSteps` filled in — a run may be resumed under another budget, but not
  * with other schedules.
  */
+import { dirname, resolve } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { type ConfigError, configError, decode, exact, expectingMessage, refine, withDefaults, NonNegativeInt, PositiveInt, PositiveNumber } from '@jepa-ts/core'
@@ -31,6 +33,7 @@ import { readJsonConfig } from '@jepa-ts/core/node'
 import type { Family } from '@jepa-ts/train'
 import type { JsonValue } from '@jepa-ts/train/node'
 import { type FamilyRegistry, defaultFamilies } from './commands/families.ts'
+import { withFamilyModule } from './family-module.ts'
 
 /** The `train` section. */
 export const TrainSectionCodec = refine(
@@ -101,7 +104,7 @@ export const decodeRunConfig = (input: unknown, registry: FamilyRegistry = defau
   const train = decode(TrainSectionCodec, trainInput, 'train', source)
   const trainIssues = E.isLeft(train) ? train.left.issues : []
   if (entry === undefined) {
-    const issue = { path: 'family', expected: known, actual: shape.right.family, message: expectingMessage(`one of ${known}`, 'family', shape.right.family) }
+    const issue = { path: 'family', expected: known, actual: shape.right.family, message: `${expectingMessage(`one of ${known}`, 'family', shape.right.family)} (a family outside this build is named by its module's path, e.g. "./my-family.ts")` }
     return E.left(configError([issue, ...trainIssues], source))
   }
   if (shape.right.model === undefined) {
@@ -125,8 +128,17 @@ export const decodeRunConfig = (input: unknown, registry: FamilyRegistry = defau
   return E.right({ familyName: entry.name, family: family.right, train: train.right, scheduleSteps, json })
 }
 
-/** Reads and decodes a run config file; errors name the file. */
-export const readRunConfig = (path: string, registry: FamilyRegistry = defaultFamilies, budget: BudgetOverride = {}): E.Either<ConfigError, RunConfig> => {
+/**
+ * Decodes a run config whose `family` may be a module path (resolved against `baseDir`; see
+ * family-module.ts), importing the module first.
+ */
+export const decodeRunConfigWithModules = async (input: unknown, registry: FamilyRegistry, baseDir: string, source?: string, budget: BudgetOverride = {}): Promise<E.Either<ConfigError, RunConfig>> => {
+  const resolved = await withFamilyModule(input, registry, baseDir, source)
+  return E.isLeft(resolved) ? resolved : decodeRunConfig(resolved.right.input, resolved.right.registry, source, budget)
+}
+
+/** Reads and decodes a run config file; errors name the file. A module-path family is resolved relative to the file. */
+export const readRunConfig = async (path: string, registry: FamilyRegistry = defaultFamilies, budget: BudgetOverride = {}): Promise<E.Either<ConfigError, RunConfig>> => {
   const raw = readJsonConfig(path, t.unknown)
-  return E.isLeft(raw) ? raw : decodeRunConfig(raw.right, registry, path, budget)
+  return E.isLeft(raw) ? raw : decodeRunConfigWithModules(raw.right, registry, dirname(resolve(path)), path, budget)
 }

@@ -1,4 +1,4 @@
-/** @jepa-ts/eval — how representations are judged: linear probe, kNN, RankMe, collapse monitor, baselines, comparison table and bar charts. */
+/** @jepa-ts/eval — how representations are judged: linear probe, kNN, RankMe, collapse monitor, baselines, comparison table, bar and line charts. The evaluation protocol over datasets and checkpoints (files, families) is the node-side `@jepa-ts/eval/node`. */
 export * from './eval-error.ts'
 export * from './feature-matrix.ts'
 export * from './feature-standardizer.ts'
@@ -14,4 +14,5 @@ export * from './collapse-monitor.ts'
 export * from './baselines.ts'
 export * from './compare-table.ts'
 export * from './bar-chart-svg.ts'
+export * from './line-chart-svg.ts'
 export * from './seed-summary.ts'

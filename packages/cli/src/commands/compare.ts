@@ -33,16 +33,15 @@ import sharp from 'sharp'
 import * as E from 'fp-ts/lib/Either.js'
 import { atomicWriteFile } from '@jepa-ts/core/node'
 import { keyOf, stream } from '@jepa-ts/core'
-import { type Claim, type CompareRow, type SeedGroup, claim, claimsTable, compareTable, seedTable, writeBarChartSvg } from '@jepa-ts/eval'
+import { type ChartSeries, type Claim, type CompareRow, type SeedGroup, claim, claimsTable, compareTable, lineChartSvg, seedTable, writeBarChartSvg } from '@jepa-ts/eval'
+import { EVAL_DEFAULTS, evalData, rawPixelRow } from '@jepa-ts/eval/node'
 import { type TrainResult, listSnapshots, parseMetrics, prepareRunDir, runPaths } from '@jepa-ts/train/node'
 import { disposeState } from '@jepa-ts/train'
 import { type BudgetOverride, type RunConfig, readRunConfig } from '../config.ts'
 import { type FamilyRegistry, defaultFamilies } from './families.ts'
 import { type CommandIo, EXIT, activateBackend, consoleIo, parsers, trainRunConfig, withInterrupt } from './train.ts'
-import { EVAL_DEFAULTS, evalData, rawPixelRow } from './eval-run.ts'
 import { evaluateCheckpoint } from './eval.ts'
 import { loadSplit } from './train-dataset.ts'
-import { type ChartSeries, lineChartSvg } from './compare-charts.ts'
 import { type CompareCacheEntry, type CompareCacheKey, type CurvePoint, readCompareCache, writeCompareCache } from './compare-cache.ts'
 
 /** Options of `jepa compare`, as commander parses them. */
@@ -139,7 +138,7 @@ const messageOf = (e: unknown): string => (e instanceof Error ? e.message : Stri
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
 
 /** Checks the budget, configs, output directory and run directories; Left(lines) otherwise. */
-const plan = (configPaths: readonly string[], o: CompareOptions, registry: FamilyRegistry): E.Either<string[], { planned: Planned[]; budget: BudgetOverride }> => {
+const plan = async (configPaths: readonly string[], o: CompareOptions, registry: FamilyRegistry): Promise<E.Either<string[], { planned: Planned[]; budget: BudgetOverride }>> => {
   if (configPaths.length === 0) return E.left(['give at least one config'])
   if (o.budgetSteps !== undefined && o.budgetSeconds !== undefined) return E.left(['give at most one budget: --budget-steps N or --budget-seconds S (without either, each config trains for its own train.steps / train.wallClockSeconds)'])
   const budget: BudgetOverride = o.budgetSteps !== undefined ? { steps: o.budgetSteps } : o.budgetSeconds !== undefined ? { wallClockSeconds: o.budgetSeconds } : {}
@@ -150,12 +149,12 @@ const plan = (configPaths: readonly string[], o: CompareOptions, registry: Famil
   const unknown = Object.keys(o.seedsFor ?? {}).filter((n) => !names.includes(n))
   if (unknown.length > 0) errors.push(`--seeds-for names ${unknown.map((n) => `"${n}"`).join(', ')}, which is not a run of this comparison (runs: ${names.join(', ')})`)
   const anySeeds = (o.seeds ?? 1) > 1 || Object.values(o.seedsFor ?? {}).some((n) => n > 1)
-  configPaths.forEach((configPath, i) => {
+  for (const [i, configPath] of configPaths.entries()) {
     const count = o.seedsFor?.[names[i]!] ?? o.seeds
     // with seeds anywhere in the comparison, every run is named by its seed (a config run once is seed 0)
     const seeds = anySeeds && (count ?? 1) <= 1 ? [0] : seedsOf(count)
     for (const seed of seeds) {
-      const run = readRunConfig(configPath, registry, seed === undefined ? budget : { ...budget, seed })
+      const run = await readRunConfig(configPath, registry, seed === undefined ? budget : { ...budget, seed })
       if (E.isLeft(run)) {
         errors.push(run.left.format())
         break
@@ -163,7 +162,7 @@ const plan = (configPaths: readonly string[], o: CompareOptions, registry: Famil
       const name = seed === undefined ? names[i]! : `${names[i]!}-seed${seed}`
       planned.push({ group: names[i]!, seed, name, configPath, run: run.right, dir: join(o.out, name) })
     }
-  })
+  }
   if (errors.length > 0) return E.left(errors)
   try {
     prepareRunDir(o.out)
@@ -275,7 +274,7 @@ export const resultsMarkdown = (title: string, notes: readonly string[], rows: r
 
 /** Runs `jepa compare` and returns its exit code. */
 export const runCompare = async (configPaths: readonly string[], o: CompareOptions, io: CommandIo = consoleIo, registry: FamilyRegistry = defaultFamilies, signal?: AbortSignal): Promise<number> => {
-  const planning = plan(configPaths, o, registry)
+  const planning = await plan(configPaths, o, registry)
   if (E.isLeft(planning)) {
     for (const line of planning.left) io.err(`jepa compare: ${line}`)
     return EXIT.badInput

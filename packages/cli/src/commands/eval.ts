@@ -18,10 +18,10 @@ import { keyOf, stream } from '@jepa-ts/core'
 import { type CompareRow, EvalInputError, compareTable } from '@jepa-ts/eval'
 import { disposeState } from '@jepa-ts/train'
 import { loadCheckpointFor, parseMetrics, readCheckpoint, type CheckpointMeta, type MetricsRecord } from '@jepa-ts/train/node'
-import { type RunConfig, decodeRunConfig } from '../config.ts'
+import { type RunConfig, decodeRunConfigWithModules } from '../config.ts'
 import { type FamilyRegistry, defaultFamilies } from './families.ts'
 import { type CommandIo, EXIT, activateBackend, consoleIo, parsers } from './train.ts'
-import { type EvalSettings, EVAL_DEFAULTS, evalData, rawPixelRow, randomInitRow, stateRow } from './eval-run.ts'
+import { type EvalSettings, EVAL_DEFAULTS, evalData, evaluateState } from '@jepa-ts/eval/node'
 import { loadSplit } from './train-dataset.ts'
 
 /** Options of `jepa eval`, as commander parses them. */
@@ -39,9 +39,9 @@ export interface EvalCommandOptions {
 export const checkpointPathOf = (target: string): string =>
   existsSync(target) && statSync(target).isDirectory() ? join(target, 'checkpoint.safetensors') : target
 
-/** The run config stored in a checkpoint, decoded against this build's families. */
-export const configOfCheckpoint = (path: string, meta: CheckpointMeta, registry: FamilyRegistry): E.Either<string, RunConfig> => {
-  const r = decodeRunConfig(meta.config, registry, `${path} (metadata.config)`, { steps: Math.max(1, meta.step) })
+/** The run config stored in a checkpoint, decoded against this build's families (or the family module it names). */
+export const configOfCheckpoint = async (path: string, meta: CheckpointMeta, registry: FamilyRegistry): Promise<E.Either<string, RunConfig>> => {
+  const r = await decodeRunConfigWithModules(meta.config, registry, dirname(path), `${path} (metadata.config)`, { steps: Math.max(1, meta.step) })
   return E.isLeft(r) ? E.left(r.left.format()) : r
 }
 
@@ -74,7 +74,7 @@ export const evaluateCheckpoint = async (
   } catch (e) {
     return E.left(e instanceof Error ? e.message : String(e))
   }
-  const run = configOfCheckpoint(checkpoint, file.meta, registry)
+  const run = await configOfCheckpoint(checkpoint, file.meta, registry)
   if (E.isLeft(run)) return run
   const train = loadSplit('train', options.data)
   if (E.isLeft(train)) return train
@@ -101,19 +101,21 @@ export const evaluateCheckpoint = async (
   } catch (e) {
     return E.left(e instanceof Error ? e.message : String(e))
   }
-  let trained: E.Either<string, CompareRow>
+  let rows: E.Either<string, readonly CompareRow[]>
   try {
-    trained = await stateRow(`${run.right.familyName} (step ${file.meta.step})`, family, loaded.state, data.right, settings)
+    const name = run.right.familyName
+    rows = await evaluateState({ method: `${name} (step ${file.meta.step})`, randomInit: `${name} (random init)` }, family, loaded.state, initKey, data.right, settings, {
+      ...(options.randomInit === undefined ? {} : { randomInit: options.randomInit }),
+      ...(options.rawPixels === undefined ? {} : { rawPixels: options.rawPixels }),
+    })
   } finally {
     disposeState(loaded.state)
   }
-  if (E.isLeft(trained)) return trained
+  if (E.isLeft(rows)) return rows
   const metricsFile = join(dirname(checkpoint), 'metrics.jsonl')
   const throughput = existsSync(metricsFile) ? throughputOf(parseMetrics(readFileSync(metricsFile, 'utf8'))) : {}
-  const random = options.randomInit === false ? undefined : await randomInitRow(`${run.right.familyName} (random init)`, family, initKey, data.right, settings)
-  if (random !== undefined && E.isLeft(random)) return random
-  const rows = [{ ...trained.right, ...throughput }, ...(random === undefined ? [] : [random.right]), ...(options.rawPixels === false ? [] : [await rawPixelRow(data.right, settings)])]
-  return E.right({ rows, meta: file.meta, notes })
+  const [trained, ...baselines] = rows.right
+  return E.right({ rows: [{ ...trained!, ...throughput }, ...baselines], meta: file.meta, notes })
 }
 
 /** Runs `jepa eval` and returns its exit code. */

@@ -20,15 +20,15 @@
  * Exit codes: those of `jepa compare` (0 done, 1 a run diverged, 2 bad input, 130 interrupted).
  */
 import { mkdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import type { Command } from 'commander'
 import sharp from 'sharp'
 import { atomicWriteFile } from '@jepa-ts/core/node'
 import { keyOf, uniform64 } from '@jepa-ts/core'
-import type { CompareRow } from '@jepa-ts/eval'
+import { type CompareRow, lineChartSvg } from '@jepa-ts/eval'
 import { type CompareOptions, runCompare, runNames } from './compare.ts'
-import { lineChartSvg } from './compare-charts.ts'
 import { type FamilyRegistry, defaultFamilies } from './families.ts'
+import { absoluteFamilyPath } from '../family-module.ts'
 import { type CommandIo, EXIT, consoleIo, parsers, withInterrupt } from './train.ts'
 
 /** One `--set`: a dotted path and the values it takes. */
@@ -196,7 +196,8 @@ export const runSweep = async (basePath: string, o: SweepOptions, io: CommandIo 
   }
   let base: Json
   try {
-    base = JSON.parse(readFileSync(basePath, 'utf8')) as Json
+    // a family module path is made absolute: the derived configs are written to another folder
+    base = absoluteFamilyPath(JSON.parse(readFileSync(basePath, 'utf8')) as Json, dirname(resolve(basePath)))
   } catch (e) {
     io.err(`jepa sweep: ${basePath}: ${e instanceof Error ? e.message : String(e)}`)
     return EXIT.badInput

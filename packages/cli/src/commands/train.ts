@@ -18,7 +18,8 @@ import { type ProgressReporter, type TrainResult, train, consoleProgress } from 
 import { disposeState } from '@jepa-ts/train'
 import { type BudgetOverride, type RunConfig, readRunConfig } from '../config.ts'
 import { type FamilyRegistry, defaultFamilies } from './families.ts'
-import { loadSplit, padToFor, representationMonitor } from './train-dataset.ts'
+import { padToFor, representationMonitor } from '@jepa-ts/eval/node'
+import { loadSplit } from './train-dataset.ts'
 
 /** Where a command writes for people. */
 export interface CommandIo {
@@ -113,7 +114,7 @@ export const secondsNote = (seconds: number, scheduleSteps: number): string =>
 /** Runs `jepa train` and returns its exit code. */
 export const runTrain = async (configPath: string, options: TrainCommandOptions, io: CommandIo = consoleIo, registry: FamilyRegistry = defaultFamilies, signal?: AbortSignal): Promise<number> => {
   const budget: BudgetOverride = { ...(options.steps === undefined ? {} : { steps: options.steps }), ...(options.seconds === undefined ? {} : { wallClockSeconds: options.seconds }), ...(options.seed === undefined ? {} : { seed: options.seed }) }
-  const run = readRunConfig(configPath, registry, budget)
+  const run = await readRunConfig(configPath, registry, budget)
   if (E.isLeft(run)) {
     io.err(run.left.format())
     return EXIT.badInput

@@ -1,20 +1,32 @@
 /**
- * The evaluation behind `jepa eval` and `jepa compare`: a trained state, the same architecture at
- * its untrained initialization, and raw pixels, each through the same linear probe, kNN, RankMe and
- * collapse monitor of @jepa-ts/eval (DESIGN §3.6: every comparison shows both baselines).
+ * The evaluation protocol behind `jepa eval` and `jepa compare`: a trained state, the same
+ * architecture at its untrained initialization, and raw pixels, each through the same linear probe,
+ * attentive probe, kNN, RankMe and collapse monitor (DESIGN §3.6: every comparison shows both
+ * baselines).
  *
  * Contract: features come from `family.features` over fixed samples of the train and test splits
- * (`--limit` images of each, the same images for every method and every run; all when no limit),
+ * (`limit` images of each, the same images for every method and every run; all when no limit),
  * padded to the family's input like in training; raw pixels use the unpadded images. RankMe and
- * collapse std are measured on the test features. Every number is a pure function of the
- * checkpoint, the data and `settings` on a given backend. No tensor outlives a call.
+ * collapse std are measured on the test features. Every number is a pure function of the state,
+ * the data and `settings` on a given backend. No tensor outlives a call.
+ *
+ *   const data = evalData(train, test, { limit: 500 })              // Either<string, EvalData>
+ *   const rows = await evaluateState(family, state, initKey, data.right, { ...EVAL_DEFAULTS, key })
+ *   // rows: [trained, random init, raw pixels] as CompareRow (compareTable prints them)
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { type Key, stream } from '@jepa-ts/core'
 import { type ImageDataset, toBatchArray, numClasses } from '@jepa-ts/data'
-import { type CompareRow, type HostMatrix, type HostTokens, ATTENTIVE_DEFAULTS, attentiveProbe, linearProbe, knnClassify, rankMe, collapseMonitor, rawPixelFeatures, rawPixelTokens } from '@jepa-ts/eval'
 import { type Family, type TrainState, disposeState } from '@jepa-ts/train'
-import { featuresOf, fixedSample, padToFor, tokensOf } from './train-dataset.ts'
+import type { HostMatrix } from '../feature-matrix.ts'
+import { type HostTokens, ATTENTIVE_DEFAULTS, attentiveProbe } from '../attentive-probe.ts'
+import { linearProbe } from '../linear-probe.ts'
+import { knnClassify } from '../knn.ts'
+import { rankMe } from '../rank-me.ts'
+import { collapseMonitor } from '../collapse-monitor.ts'
+import { rawPixelFeatures, rawPixelTokens } from '../baselines.ts'
+import type { CompareRow } from '../compare-table.ts'
+import { featuresOf, fixedSample, padToFor, tokensOf } from './features.ts'
 
 /** How the representations are judged. */
 export interface EvalSettings {
@@ -109,7 +121,7 @@ export const rawPixelRow = async (data: EvalData, settings: EvalSettings): Promi
   return scoreFeatures('raw pixels', host(data.train, data.trainIndices), host(data.test, data.testIndices), data, settings, pixelTokens)
 }
 
-/** A state's row (trained or not). */
+/** A state's row (trained or not); Left(message) when the images do not fit the family's input. */
 export const stateRow = async (method: string, family: Family, state: TrainState, data: EvalData, settings: EvalSettings): Promise<E.Either<string, CompareRow>> => {
   const padTo = padToFor(data.train, family)
   if (E.isLeft(padTo)) return padTo
@@ -128,4 +140,32 @@ export const randomInitRow = async (method: string, family: Family, initKey: Key
   } finally {
     disposeState(state)
   }
+}
+
+/** Which rows `evaluateState` scores besides the trained state (both by default). */
+export interface BaselineChoice {
+  readonly randomInit?: boolean
+  readonly rawPixels?: boolean
+}
+
+/**
+ * The protocol for one trained state: its row named `method`, then (unless turned off) the random
+ * init `family.init(initKey)` named `<name> (random init)` and raw pixels. The caller keeps and
+ * disposes `state`.
+ */
+export const evaluateState = async (
+  names: { readonly method: string; readonly randomInit: string },
+  family: Family,
+  state: TrainState,
+  initKey: Key,
+  data: EvalData,
+  settings: EvalSettings,
+  baselines: BaselineChoice = {},
+): Promise<E.Either<string, readonly CompareRow[]>> => {
+  const trained = await stateRow(names.method, family, state, data, settings)
+  if (E.isLeft(trained)) return trained
+  const random = baselines.randomInit === false ? undefined : await randomInitRow(names.randomInit, family, initKey, data, settings)
+  if (random !== undefined && E.isLeft(random)) return random
+  const pixels = baselines.rawPixels === false ? [] : [await rawPixelRow(data, settings)]
+  return E.right([trained.right, ...(random === undefined ? [] : [random.right]), ...pixels])
 }

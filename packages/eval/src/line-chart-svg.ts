@@ -1,5 +1,5 @@
 /**
- * Line and scatter charts for `results.md`, as standalone hand-written SVG (no scripts, no external
+ * Line and scatter charts (`jepa compare` draws its results.md figures with them), as standalone hand-written SVG (no scripts, no external
  * fonts): loss curves and RankMe over training (one line per run, x = step), and linear-probe
  * accuracy against wall time (one marker per method).
  *
@@ -12,7 +12,7 @@
  * that are not finite are skipped (a NaN loss ends its line); a series without points keeps its
  * legend entry. Text is XML-escaped. `log` scales y by log10 (only positive values are drawn).
  */
-import { escapeXml } from '@jepa-ts/eval'
+import { escapeXml } from './bar-chart-svg.ts'
 
 /** One named series of (x, y) points. */
 export interface ChartSeries {
