@@ -77,3 +77,6 @@ export const treeSnapshot = (dir: string): string[] => {
   walk(dir)
   return out
 }
+
+/** A tiny linear-ae config (32×32×1 images, width 4) like the compare tests'. */
+export const tinyConfig = { family: 'linear-ae', model: { image: [32, 32, 1], width: 4 }, train: { batchSize: 16, steps: 100, checkpointEvery: 2, monitorEvery: 2, monitorImages: 32 } }
