@@ -80,3 +80,10 @@ export const treeSnapshot = (dir: string): string[] => {
 
 /** A tiny linear-ae config (32×32×1 images, width 4) like the compare tests'. */
 export const tinyConfig = { family: 'linear-ae', model: { image: [32, 32, 1], width: 4 }, train: { batchSize: 16, steps: 100, checkpointEvery: 2, monitorEvery: 2, monitorImages: 32 } }
+
+/** A tiny I-JEPA config (8×8 patch grid, the corrected multi-block masks). */
+export const tinyIjepaConfig = {
+  family: 'ijepa',
+  model: { image: [32, 32, 1], patchSize: 4, encoder: { dim: 8, depth: 1, heads: 2 }, predictor: { dim: 8, depth: 1 }, masks: { strategy: 'multi-block-corrected', minKeep: 4 } },
+  train: { batchSize: 8, steps: 100, checkpointEvery: 2, monitorEvery: 2, monitorImages: 16 },
+}

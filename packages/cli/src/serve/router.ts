@@ -6,6 +6,7 @@
  *   GET /api/metrics?run=&from=    a run's metrics lines after a cursor (metrics-tailer.ts)
  *   GET /api/neighbours?run=&k=&queries=   top-k train neighbours of test images (neighbours.ts)
  *   GET /api/image?split=&index=&scale=    a dataset image as PNG (thumbnails.ts)
+ *   GET /api/masks?run=&step=&count=       an I-JEPA run's masks of a training step (mask-gallery.ts)
  *   GET /files/<path>              a file under the runs folder (the charts `jepa compare` drew)
  *
  * Contract: only GET and HEAD (405 otherwise); every path or run id goes through `resolveUnder`
@@ -17,6 +18,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { extname, join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { discoverRuns } from './discover.ts'
+import { maskGallery } from './mask-gallery.ts'
 import { type HttpFailure, type Reply, badRequest, isMissingPathError, notFound } from './http.ts'
 import { parseCursor, readMetricsFrom } from './metrics-tailer.ts'
 import { type NeighbourCache, defaultQueries, nearestNeighbours } from './neighbours.ts'
@@ -38,6 +40,9 @@ type Result = E.Either<HttpFailure, Reply>
 export const MAX_K = 32
 export const MAX_QUERIES = 16
 export const DEFAULT_QUERIES = 6
+/** Largest training step and number of images the mask gallery accepts. */
+export const MAX_STEP = 1_000_000_000
+export const MAX_MASK_IMAGES = 8
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.json': 'application/json; charset=utf-8',
@@ -94,6 +99,17 @@ const imageRoute = async (ctx: ServeContext, params: URLSearchParams): Promise<R
   return E.right({ kind: 'bytes', body: await thumbnailPng(dataset, index.right, scale.right), contentType: 'image/png' })
 }
 
+const masksRoute = async (ctx: ServeContext, params: URLSearchParams): Promise<Result> => {
+  const step = intParam(params, 'step', 1, MAX_STEP, 1)
+  if (E.isLeft(step)) return step
+  const count = intParam(params, 'count', 1, MAX_MASK_IMAGES, 4)
+  if (E.isLeft(count)) return count
+  const dir = await runDir(ctx, params)
+  if (E.isLeft(dir)) return dir
+  const r = await maskGallery(dir.right, step.right, count.right, ctx.neighbours.data)
+  return E.isLeft(r) ? r : json(r.right)
+}
+
 const fileRoute = async (ctx: ServeContext, rawPath: string): Promise<Result> => {
   let relative: string
   try {
@@ -130,6 +146,7 @@ export const route = async (ctx: ServeContext, method: string, rawTarget: string
       case '/api/metrics': return await metricsRoute(ctx, params)
       case '/api/neighbours': return await neighboursRoute(ctx, params)
       case '/api/image': return await imageRoute(ctx, params)
+      case '/api/masks': return await masksRoute(ctx, params)
       default: return await staticRoute(ctx, rawPath)
     }
   } catch (e) {

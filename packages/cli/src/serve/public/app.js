@@ -4,10 +4,13 @@
 //   /api/metrics?run=&from=   metrics lines after a cursor, polled every second for live curves
 //   /api/neighbours?run=&k=   nearest neighbours under the run's encoder and raw pixels
 //   /api/image?split=&index=  PNG thumbnails
+//   /api/masks?run=&step=     an I-JEPA run's masks of one training step (SVG in JSON)
 // Charts are vega-lite specs over one named dataset ("metrics"); new lines are inserted into the
 // running view (no re-embedding, no reload). Text from the runs folder is set with textContent only.
 
 const POLL_MS = 1000
+// A chart of a run with no lines yet (or no monitor steps) is an expected state, not a warning.
+const EMBED_OPTIONS = { actions: false, renderer: 'svg', logLevel: vega.Error }
 const REFRESH_MS = 5000
 
 /** The table columns: JSON field, header, and how a value is shown. */
@@ -105,7 +108,7 @@ const renderTable = (table) => {
   if (curves !== undefined) {
     const chart = el('div', { class: 'chart learning-curve' })
     section.append(chart)
-    vegaEmbed(chart, curves, { actions: false, renderer: 'svg' }).catch((e) => chart.replaceChildren(el('p', { class: 'status error', text: String(e) })))
+    vegaEmbed(chart, curves, EMBED_OPTIONS).catch((e) => chart.replaceChildren(el('p', { class: 'status error', text: String(e) })))
   }
   return section
 }
@@ -123,7 +126,7 @@ const learningCurveSpec = (table) => {
     width: 520, height: 200,
     layer: [
       { data: { values: points }, mark: { type: 'line', point: true }, encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'linearTop1', type: 'quantitative', title: 'linear top-1', axis: { format: '.0%' }, scale: { zero: false } }, color: { field: 'run', type: 'nominal' } } },
-      { data: { values: baselines }, mark: { type: 'rule', strokeDash: [4, 4] }, encoding: { y: { field: 'linearTop1', type: 'quantitative' }, strokeDash: { field: 'baseline', type: 'nominal', legend: { title: 'baselines' } } } },
+      { data: { values: baselines }, mark: { type: 'rule' }, encoding: { y: { field: 'linearTop1', type: 'quantitative' }, strokeDash: { field: 'baseline', type: 'nominal', scale: { range: [[6, 3], [2, 2], [8, 2, 2, 2]] }, legend: { title: 'baselines' } } } },
     ],
   }
 }
@@ -150,7 +153,7 @@ const curveSpec = ({ field, title, log }) => ({
   },
 })
 
-const live = { run: undefined, cursor: '', points: 0, lastStep: undefined, views: [], generation: 0, timer: undefined }
+const live = { run: undefined, cursor: '', points: 0, lastStep: undefined, views: [], generation: 0, timer: undefined, masked: false }
 
 const showCurveStatus = () => {
   const status = $('curve-status')
@@ -170,6 +173,10 @@ const pollMetrics = async (generation) => {
     live.points += chunk.records.length
     if (chunk.records.length > 0) live.lastStep = chunk.records.at(-1).step
     showCurveStatus()
+    if (!live.masked && chunk.records.some((r) => typeof r.contextTokens === 'number')) {
+      live.masked = true
+      updateMaskControls()
+    }
     live.timer = setTimeout(() => pollMetrics(generation), chunk.more ? 0 : POLL_MS)
   } catch (e) {
     if (generation !== live.generation) return
@@ -182,13 +189,14 @@ const selectRun = async (run) => {
   live.generation += 1
   clearTimeout(live.timer)
   for (const view of live.views) view.finalize()
-  Object.assign(live, { run, cursor: '', points: 0, lastStep: undefined, views: [] })
+  Object.assign(live, { run, cursor: '', points: 0, lastStep: undefined, views: [], masked: false })
   showCurveStatus()
+  updateMaskControls()
   $('neighbours').replaceChildren()
   setStatus($('neighbours-status'), '')
   if (run === undefined) return
   const generation = live.generation
-  const results = await Promise.all(CURVES.map((c) => vegaEmbed(`#chart-${c.field}`, curveSpec(c), { actions: false, renderer: 'svg' })))
+  const results = await Promise.all(CURVES.map((c) => vegaEmbed(`#chart-${c.field}`, curveSpec(c), EMBED_OPTIONS)))
   if (generation !== live.generation) return
   live.views = results.map((r) => r.view)
   pollMetrics(generation)
@@ -230,8 +238,38 @@ const showNeighbours = async () => {
     const reply = await getJson(`/api/neighbours?run=${encodeURIComponent(run)}&k=${encodeURIComponent(String(k))}`)
     if (run !== $('run-select').value) return
     $('neighbours').replaceChildren(...reply.queries.map((q) =>
-      el('div', { class: 'query' }, [thumb('test', q.test, q.label, 'query'), el('div', {}, [strip('encoder', q, q.encoder), strip('pixels', q, q.pixels)])])))
+      el('div', { class: 'query' }, [thumb('test', q.test, q.label, 'query-image'), el('div', {}, [strip('encoder', q, q.encoder), strip('pixels', q, q.pixels)])])))
     setStatus(status, `${reply.family} at step ${reply.step}; ${reply.trainSample} train images searched`)
+  } catch (e) {
+    setStatus(status, e.message, true)
+  }
+}
+
+// ---------------------------------------------------------------- mask gallery
+
+/** The gallery is offered for runs whose metrics log masks (I-JEPA) and that have a checkpoint. */
+const updateMaskControls = () => {
+  const run = runs.find((r) => r.id === live.run)
+  const usable = live.masked && (run?.hasCheckpoint ?? false)
+  for (const id of ['mask-prev', 'mask-next']) $(id).disabled = !usable
+  $('masks').replaceChildren()
+  if (usable) showMasks()
+  else setStatus($('masks-status'), 'select an I-JEPA run with a checkpoint')
+}
+
+let maskUrl
+const showMasks = async () => {
+  const run = live.run
+  const step = Math.max(1, Math.floor(Number($('mask-step').value) || 1))
+  $('mask-step').value = String(step)
+  const status = $('masks-status')
+  try {
+    const reply = await getJson(`/api/masks?run=${encodeURIComponent(run)}&step=${step}&count=4`)
+    if (run !== live.run) return
+    if (maskUrl !== undefined) URL.revokeObjectURL(maskUrl)
+    maskUrl = URL.createObjectURL(new Blob([reply.svg], { type: 'image/svg+xml' }))
+    $('masks').replaceChildren(el('img', { src: maskUrl, alt: `masks of step ${step}`, id: 'masks-image' }))
+    setStatus(status, `${reply.family}, step ${reply.step}: ${reply.contextTokens} context tokens, ${reply.targetBlocks} target blocks × ${reply.targetTokens} tokens${reply.images === 'blank' ? ' (the run trained on another dataset: blank canvas)' : ''}`)
   } catch (e) {
     setStatus(status, e.message, true)
   }
@@ -249,6 +287,9 @@ const start = async () => {
     selectRun(select.value || undefined)
   })
   $('neighbours-button').addEventListener('click', showNeighbours)
+  $('mask-step').addEventListener('change', showMasks)
+  $('mask-prev').addEventListener('click', () => { $('mask-step').value = String(Math.max(1, Number($('mask-step').value) - 1)); showMasks() })
+  $('mask-next').addEventListener('click', () => { $('mask-step').value = String(Number($('mask-step').value) + 1); showMasks() })
   $('neighbours-button').disabled = !(runs.find((r) => r.id === select.value)?.hasCheckpoint ?? false)
   await selectRun(select.value || undefined)
   setInterval(() => refresh().catch((e) => setStatus($('curve-status'), e.message, true)), REFRESH_MS)
