@@ -5,7 +5,8 @@
  * page is open), it checks that
  * - each table shows results.json's rows: the same methods, the same numbers (cells carry the
  *   exact values), baselines marked, and sorting by a column orders the rows by it;
- * - the live curves are vega charts (SVG) whose line grows as lines are appended, without reload;
+ * - the live curves are vega charts (SVG) whose line grows as lines are appended, without reload,
+ *   and whose step count grows while a real `jepa train` (started here in the background) writes;
  * - the mask gallery of the I-JEPA run shows its masks of step 2 (the token counts it logged);
  * - the neighbour images load (natural size > 0) for the trained run;
  * - the console shows no errors and the page throws none.
@@ -16,6 +17,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
 import { runCompare } from '../../../packages/cli/src/commands/compare.ts'
@@ -23,6 +25,7 @@ import { startServer } from '../../../packages/cli/src/serve/server.ts'
 import { metricsLine, tinyConfig, tinyIjepaConfig } from './fixtures.ts'
 
 const CHROMIUM = '/usr/bin/chromium'
+const bin = join(import.meta.dirname, '..', '..', '..', 'packages', 'cli', 'bin', 'jepa.mjs')
 const screenshotTarget = join(import.meta.dirname, '..', '..', '..', 'docs', 'img', 'serve.png')
 
 interface ResultsRow { readonly method: string; readonly [field: string]: unknown }
@@ -88,8 +91,22 @@ test('the dashboard in headless chromium: tables equal results.json, live curves
     assert.match((await status.textContent()) ?? '', /7 steps, last step 7/)
     for (const field of ['lr', 'rankMe', 'collapseStd']) assert.equal(await page.locator(`#chart-${field} svg`).count(), 1, `${field} chart`)
 
+    // a run in progress: `jepa train` in the background, the page following it
+    const training = spawn(process.execPath, [bin, 'train', configPath, '--out', join(root, 'training'), '--steps', '1000000', '--backend', 'cpu', '--data', 'synthetic'], { stdio: 'ignore' })
+    try {
+      for (let i = 0; i < 400 && !existsSync(join(root, 'training', 'metrics.jsonl')); i++) await new Promise((r) => setTimeout(r, 50))
+      await page.goto(`${server.url}?run=training`)
+      await page.waitForFunction(() => Number(document.querySelector('#curve-status')?.getAttribute('data-points')) > 0, undefined, { timeout: 20_000 })
+      const seen = Number(await status.getAttribute('data-points'))
+      await page.waitForFunction((n) => Number(document.querySelector('#curve-status')?.getAttribute('data-points')) > n, seen, { timeout: 20_000 })
+      assert.ok(await page.locator('#chart-loss svg path[aria-roledescription="line mark"]').count() === 1, 'the loss line of the run in progress')
+    } finally {
+      training.kill('SIGINT')
+      await new Promise((r) => training.once('exit', r))
+    }
+    await page.goto(`${server.url}?run=cmp/ijepa`)
+
     // the mask gallery of the I-JEPA run: step 2's masks, as the loop logged them
-    await page.selectOption('#run-select', 'cmp/ijepa')
     await page.waitForSelector('#masks-image')
     await page.fill('#mask-step', '1')
     await page.click('#mask-next')
