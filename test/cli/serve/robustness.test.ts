@@ -45,6 +45,10 @@ test('a deleted run directory is a 404 and the server keeps serving', async () =
       assert.equal(res.status, 404, target)
       assert.match(((await res.json()) as { error: string }).error, /cmp\/a/)
     }
+    mkdirSync(join(root, 'cmp', 'empty'))
+    const empty = await fetch(`${server.url}api/metrics?run=cmp/empty`)
+    assert.equal(empty.status, 404)
+    assert.match(((await empty.json()) as { error: string }).error, /^run cmp\/empty: no metrics\.jsonl \(yet\)/)
     const runs = (await (await fetch(`${server.url}api/runs`)).json()) as { runs: Array<{ id: string }> }
     assert.deepEqual(runs.runs.map((r) => r.id), [])
     rmSync(root, { recursive: true })
@@ -65,7 +69,7 @@ test('run directories created and deleted while the server walks them never give
         mkdirSync(dir, { recursive: true })
         writeFileSync(join(dir, 'metrics.jsonl'), metricsLine(1))
         writeFileSync(join(root, `churn-${i % 5}`, 'results.json'), JSON.stringify(results).slice(0, i % 7 === 0 ? 20 : undefined))
-        await new Promise((r) => setImmediate(r))
+        await new Promise((r) => setTimeout(r, 2))
         rmSync(join(root, `churn-${(i + 2) % 5}`), { recursive: true, force: true })
       }
     })()
