@@ -70,7 +70,12 @@ const metricsRoute = async (ctx: ServeContext, params: URLSearchParams): Promise
   if (E.isLeft(cursor)) return cursor
   const dir = await runDir(ctx, params)
   if (E.isLeft(dir)) return dir
-  return json(await readMetricsFrom(join(dir.right, 'metrics.jsonl'), cursor.right))
+  try {
+    return json(await readMetricsFrom(join(dir.right, 'metrics.jsonl'), cursor.right))
+  } catch (e) {
+    if (isMissingPathError(e)) return E.left(notFound(`run ${params.get('run') ?? ''}: no metrics.jsonl (yet)`))
+    throw e
+  }
 }
 
 const neighboursRoute = async (ctx: ServeContext, params: URLSearchParams): Promise<Result> => {

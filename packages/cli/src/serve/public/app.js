@@ -259,6 +259,7 @@ const updateMaskControls = () => {
 
 let maskUrl
 const showMasks = async () => {
+  if ($('mask-prev').disabled) return
   const run = live.run
   const step = Math.max(1, Math.floor(Number($('mask-step').value) || 1))
   $('mask-step').value = String(step)
