@@ -25,3 +25,5 @@ export type { ImportPlan, PlannedBuffer, PlannedCopy } from './import/import-pla
 // where they live: the evaluation protocol, the training monitor and the charts
 export { type EvalData, type EvalSettings, EVAL_DEFAULTS, evalData, evaluateState, featuresOf, fixedSample, padToFor, rawPixelRow, representationMonitor, tokensOf } from '@jepa-ts/eval/node'
 export { type ChartSeries, type LineChart, compareTable, lineChartSvg, writeBarChartSvg } from '@jepa-ts/eval'
+/** `jepa serve`'s server, for embedding it or starting it from a script (docs/serve.md). */
+export { type RunningServer, type ServeOptions, DEFAULT_TRAIN_SAMPLE, startServer } from './serve/server.ts'

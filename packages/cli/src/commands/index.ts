@@ -9,5 +9,6 @@ import { register as sweep } from './sweep.ts'
 import { register as families } from './families-command.ts'
 import { register as importTorch } from './import.ts'
 import { register as exportTorch } from './export.ts'
+import { register as serve } from './serve.ts'
 
-export const commands: ReadonlyArray<(program: Command) => void> = [summary, masks, train, evaluate, compare, sweep, families, importTorch, exportTorch]
+export const commands: ReadonlyArray<(program: Command) => void> = [summary, masks, train, evaluate, compare, sweep, families, importTorch, exportTorch, serve]
