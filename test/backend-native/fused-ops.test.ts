@@ -8,18 +8,9 @@ import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import * as tf from '@tensorflow/tfjs'
 import { adamwUpdate, emaUpdate, attention as fusedAttention, gelu as fusedGelu, layerNorm as fusedLayerNorm } from '@jepa-ts/ops'
-import { assertClose, assertNative, onBoth, setup, size, values } from './harness.ts'
+import { assertClose, assertNative, onBoth, setup, size, values, withGrads } from './harness.ts'
 
 const dim = fc.integer({ min: 1, max: 12 })
-
-/** Value and gradients (w.r.t. every input) of sum(f(inputs) · w) for a fixed random w. */
-const withGrads = (f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: () => tf.Tensor[], seed: number): tf.Tensor[] => {
-  const xs = inputs()
-  const y = f(...xs)
-  const w = tf.tensor(values(size(y.shape), seed + 99), y.shape)
-  const gs = tf.grads((...a: tf.Tensor[]) => tf.sum(tf.mul(f(...a), w)))(xs)
-  return [y, ...gs]
-}
 
 test('fusedLayerNorm: value and dx, dγ, dβ agree with the composite on cpu', async () => {
   await setup()

@@ -83,3 +83,12 @@ export const values = (n: number, seed: number, scale = 2): Float32Array => {
 }
 
 export const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1)
+
+/** Value and gradients (w.r.t. every input) of sum(f(inputs) · w) for a fixed random w. */
+export const withGrads = (f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: () => tf.Tensor[], seed: number): tf.Tensor[] => {
+  const xs = inputs()
+  const y = f(...xs)
+  const w = tf.tensor(values(size(y.shape), seed + 99), y.shape)
+  const gs = tf.grads((...a: tf.Tensor[]) => tf.sum(tf.mul(f(...a), w)))(xs)
+  return [y, ...gs]
+}

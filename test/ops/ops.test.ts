@@ -14,16 +14,7 @@ import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import * as tf from '@tensorflow/tfjs'
 import { OP_KERNELS, adamwHostState, adamwUpdate, adamwUpdateInPlace, attention, gelu, hasKernel, layerNorm, linear } from '@jepa-ts/ops'
-import { assertClose, assertNative, onBoth, setup, size, values } from '../backend-native/harness.ts'
-
-/** Value and gradients (w.r.t. every input) of sum(f(inputs) · w) for a fixed random w. */
-const withGrads = (f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: () => tf.Tensor[], seed: number): tf.Tensor[] => {
-  const xs = inputs()
-  const y = f(...xs)
-  const w = tf.tensor(values(size(y.shape), seed + 99), y.shape)
-  const gs = tf.grads((...a: tf.Tensor[]) => tf.sum(tf.mul(f(...a), w)))(xs)
-  return [y, ...gs]
-}
+import { assertClose, assertNative, onBoth, setup, size, values, withGrads } from '../backend-native/harness.ts'
 
 const kernelsOf = async (f: () => tf.TensorContainer): Promise<Set<string>> => new Set((await tf.profile(() => tf.tidy(f))).kernels.map((k) => k.name))
 
