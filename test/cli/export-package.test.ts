@@ -17,8 +17,7 @@
 import { test, before } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as tf from '@tensorflow/tfjs'
@@ -29,19 +28,15 @@ import { decodeIjepaConfigOrThrow, energyOf, ijepaParts, ijepaStepAt, indexTenso
 import { disposeState } from '@jepa-ts/train'
 import { loadCheckpointFor, readCheckpoint } from '@jepa-ts/train/node'
 import { DEBIAN_FASHION_MNIST_DIR } from '@jepa-ts/data'
-import type { CommandIo } from '../../packages/cli/src/commands/train.ts'
 import { runTrain } from '../../packages/cli/src/commands/train.ts'
 import { runExport } from '../../packages/cli/src/commands/export.ts'
 import { runImport } from '../../packages/cli/src/commands/import.ts'
 import { runEval } from '../../packages/cli/src/commands/eval.ts'
 import { decodeRunConfig } from '../../packages/cli/src/config.ts'
+import { capture, tempDir } from './torch-import-helpers.ts'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
-const dir = (): string => mkdtempSync(join(tmpdir(), 'jepa-cli-package-'))
-const capture = (): CommandIo & { lines: string[] } => {
-  const lines: string[] = []
-  return { lines, out: (l) => lines.push(l), err: (l) => lines.push(l) }
-}
+const dir = (): string => tempDir('jepa-cli-package-')
 
 before(async () => {
   await useBackend('cpu')

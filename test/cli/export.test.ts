@@ -10,8 +10,7 @@
 import { test, before } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as tf from '@tensorflow/tfjs'
@@ -23,19 +22,15 @@ import { encode } from '@jepa-ts/nn'
 import { branch, decodeIjepaConfigOrThrow, ijepaParts } from '@jepa-ts/ssl'
 import { disposeState } from '@jepa-ts/train'
 import { loadCheckpointFor, readCheckpoint } from '@jepa-ts/train/node'
-import type { CommandIo } from '../../packages/cli/src/commands/train.ts'
 import { runTrain } from '../../packages/cli/src/commands/train.ts'
 import { runImport } from '../../packages/cli/src/commands/import.ts'
 import { runExport } from '../../packages/cli/src/commands/export.ts'
 import { decodeRunConfig } from '../../packages/cli/src/config.ts'
+import { capture, tempDir } from './torch-import-helpers.ts'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const OFFICIAL = join(root, 'test/fixtures/torch/ijepa-official.pth.tar')
-const dir = (): string => mkdtempSync(join(tmpdir(), 'jepa-cli-export-'))
-const capture = (): CommandIo & { lines: string[] } => {
-  const lines: string[] = []
-  return { lines, out: (l) => lines.push(l), err: (l) => lines.push(l) }
-}
+const dir = (): string => tempDir('jepa-cli-export-')
 
 before(async () => {
   await useBackend('cpu')
