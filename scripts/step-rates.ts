@@ -12,7 +12,7 @@
  * steps `--seconds` buy, and the preset's `train.steps` beside it.
  */
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 
@@ -34,10 +34,22 @@ const configs = args.length > 0 ? args : FAMILIES.map((f) => `examples/runs/resu
 
 interface Record { readonly step: number; readonly elapsedSeconds: number }
 
+/** The config with every `warmupSteps` capped at half the measured steps (a schedule may not warm up
+ * for longer than the run); the warm-up does not change the cost of a step. */
+const withShortWarmup = (value: unknown): unknown =>
+  Array.isArray(value)
+    ? value.map(withShortWarmup)
+    : typeof value === 'object' && value !== null
+      ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'warmupSteps' && typeof v === 'number' ? Math.min(v, Math.floor(steps / 2)) : withShortWarmup(v)]))
+      : value
+
 const rows = configs.map((config) => {
-  const out = join(mkdtempSync(join(tmpdir(), 'jepa-step-rate-')), 'run')
+  const dir = mkdtempSync(join(tmpdir(), 'jepa-step-rate-'))
+  const out = join(dir, 'run')
+  const measured = join(dir, basename(config))
+  writeFileSync(measured, JSON.stringify(withShortWarmup(JSON.parse(readFileSync(config, 'utf8')))))
   try {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'packages/cli/src/main.ts', 'train', config, '--steps', String(steps), '--out', out], { encoding: 'utf8' })
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'packages/cli/src/main.ts', 'train', measured, '--steps', String(steps), '--out', out], { encoding: 'utf8' })
     if (run.status !== 0) throw new Error(`${config}: jepa train exited ${run.status}: ${run.stderr.trim().split('\n').at(-1) ?? ''}`)
     const records = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record)
     const from = records.find((r) => r.step === 10)!
@@ -46,7 +58,7 @@ const rows = configs.map((config) => {
     const preset = (JSON.parse(readFileSync(config, 'utf8')) as { train?: { steps?: number } }).train?.steps
     return { name: basename(config, '.json'), rate, budgetSteps: Math.floor((rate * seconds) / 10) * 10, preset }
   } finally {
-    rmSync(join(out, '..'), { recursive: true, force: true })
+    rmSync(dir, { recursive: true, force: true })
   }
 })
 
