@@ -322,6 +322,16 @@ Napi::Value ThrowForTest(const Napi::CallbackInfo& info) {
   });
 }
 
+// The shared thread budget: the pool's threads and OpenBLAS's both become n (they never run at
+// once — a GEMM runs on the caller between pool jobs — so one budget does not oversubscribe).
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    int n = (int)integer(info, 0, "threads", 1, Pool::kMaxThreads);
+    pool().resize(n);
+    openblas_set_num_threads(n);
+  });
+}
+
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = Napi::Object::New(env);
@@ -371,6 +381,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("adamw", Napi::Function::New(env, AdamW));
   exports.Set("ema", Napi::Function::New(env, Ema));
   exports.Set("info", Napi::Function::New(env, Info));
+  exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("throwForTest", Napi::Function::New(env, ThrowForTest));
   return exports;
 }

@@ -1,26 +1,49 @@
-// Fork-join pool implementation (see pool.h). Thread count: JEPA_NATIVE_THREADS, else the
-// hardware concurrency.
+// Fork-join pool implementation (see pool.h). Thread count at load: JEPA_NATIVE_THREADS, else the
+// hardware concurrency (at most 16); the JS side sets the shared budget with `setThreads` after
+// load (src/threads.ts).
 #include "pool.h"
 
 #include <cstdlib>
 
 namespace jnat {
 
-Pool::Pool(int threads) : threads_(std::max(1, threads)) {
-  for (int i = 1; i < threads_; ++i) workers_.emplace_back([this, i] { loop(i); });
+Pool::Pool(int threads) : threads_(1) { start(threads); }
+
+Pool::~Pool() { stopAll(); }
+
+// Starts the workers; each begins at the current generation so it waits for the next job.
+void Pool::start(int threads) {
+  int t = std::min(std::max(1, threads), kMaxThreads);
+  uint64_t gen;
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    stop_ = false;
+    gen = generation_;
+  }
+  for (int i = 1; i < t; ++i) workers_.emplace_back([this, i, gen] { loop(i, gen); });
+  threads_ = t;
 }
 
-Pool::~Pool() {
+void Pool::stopAll() {
   {
     std::lock_guard<std::mutex> g(mu_);
     stop_ = true;
   }
   wake_.notify_all();
   for (auto& w : workers_) w.join();
+  workers_.clear();
+  threads_ = 1;
 }
 
-void Pool::loop(int id) {
-  uint64_t seen = 0;
+void Pool::resize(int threads) {
+  std::lock_guard<std::mutex> exclusive(runMu_);  // no job runs while the workers change
+  int t = std::min(std::max(1, threads), kMaxThreads);
+  if (t == threads_) return;
+  stopAll();
+  start(t);
+}
+
+void Pool::loop(int id, uint64_t seen) {
   for (;;) {
     const std::function<void(int)>* job;
     int n;

@@ -3,6 +3,8 @@
 // a core from OpenBLAS's own threads between calls. Small loops run inline (see parallel_for).
 // An exception thrown by a chunk (std::bad_alloc of a scratch buffer, say) is caught on the
 // thread that ran it and rethrown by `run` on the caller once every chunk has finished.
+// `resize(n)` replaces the workers (between jobs: it waits for a running job to finish), so the
+// thread budget can be set after load (the addon's `setThreads`).
 #pragma once
 #include <algorithm>
 #include <atomic>
@@ -24,10 +26,15 @@ class Pool {
   // Runs f(t) for t in [0, n) with n <= size(); f(0) on the caller. Returns when all finished,
   // rethrowing the first exception a chunk threw. Concurrent or nested calls run inline.
   void run(int n, const std::function<void(int)>& f);
+  // Stops the workers and starts threads - 1 new ones (threads clamped to [1, kMaxThreads]).
+  void resize(int threads);
+  static constexpr int kMaxThreads = 256;
 
  private:
-  void loop(int id);
-  int threads_;
+  void start(int threads);
+  void stopAll();
+  void loop(int id, uint64_t seen);
+  std::atomic<int> threads_;
   std::vector<std::thread> workers_;
   std::mutex mu_;
   std::condition_variable wake_, done_;

@@ -52,6 +52,8 @@ export interface NativeAddon {
   adamw(pOut: Float32Array, mOut: Float32Array, vOut: Float32Array, p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, bc1: number, bc2: number): void
   ema(out: Float32Array, target: Float32Array, online: Float32Array, momentum: number): void
   info(): AddonInfo
+  /** Sets the pool's thread count and OpenBLAS's to `threads` (1..256; see src/threads.ts). */
+  setThreads(threads: number): void
   /** Test hook of the boundary: raises one kind of C++ exception, which must arrive as a JS error. */
   throwForTest(kind: 'bad_alloc' | 'runtime_error' | 'int' | 'pool'): void
 }
@@ -59,5 +61,5 @@ export interface NativeAddon {
 /** The names `asAddon` checks before trusting a loaded module. */
 export const ADDON_FUNCTIONS: readonly (keyof NativeAddon)[] = [
   'matMul', 'binary', 'unary', 'transpose', 'reduce', 'softmax', 'gather', 'unsortedSegmentSum', 'slice',
-  'layerNorm', 'layerNormGrad', 'gelu', 'geluGrad', 'attention', 'attentionGrad', 'adamw', 'ema', 'info', 'throwForTest',
+  'layerNorm', 'layerNormGrad', 'gelu', 'geluGrad', 'attention', 'attentionGrad', 'adamw', 'ema', 'info', 'setThreads', 'throwForTest',
 ]

@@ -8,7 +8,8 @@
  * native kernel runs the cpu kernel on the shared data store with no copy; then the native
  * kernels replace theirs (unregister first, so no overwrite warning) and the kernels of the
  * @jepa-ts/ops ops are added (the ops package owns their gradients). Every kernel is wrapped by `timed`, which does nothing unless
- * `NativeBackend.timeKernels` is running.
+ * `NativeBackend.timeKernels` is running. Loading sets the thread budget (src/threads.ts:
+ * `JEPA_THREADS`, else the machine's cores); `setThreads` changes it later.
  *
  * @example
  * const r = registerNativeBackend()
@@ -19,6 +20,7 @@ import { loadAddon } from './addon.ts'
 import { NativeBackend } from './backend.ts'
 import { BACKEND_NAME } from './kernel-util.ts'
 import { fusedKernels, overrideKernels } from './kernels.ts'
+import { THREADS_ENV, setNativeThreads, threadBudget } from './threads.ts'
 
 export type RegisterResult = { readonly ok: true } | { readonly ok: false; readonly reason: string }
 
@@ -32,6 +34,7 @@ export const registerNativeBackend = (): RegisterResult => {
     if (!loaded.ok) return loaded
     if (tf.findBackendFactory('cpu') === null) return { ok: false, reason: 'the tfjs cpu backend is not registered (import @tensorflow/tfjs first)' }
     const addon = loaded.addon
+    setNativeThreads(addon, threadBudget(), THREADS_ENV)
     tf.copyRegisteredKernels('cpu', BACKEND_NAME)
     for (const k of [...overrideKernels, ...fusedKernels]) {
       if (tf.getKernel(k.kernelName, BACKEND_NAME) !== undefined) tf.unregisterKernel(k.kernelName, BACKEND_NAME)
@@ -75,4 +78,14 @@ const timed = (k: tf.KernelConfig): tf.KernelConfig => {
 export const activeNativeBackend = (): NativeBackend | undefined => {
   const b = tf.getBackend() === BACKEND_NAME ? tf.backend() : undefined
   return b instanceof NativeBackend ? b : undefined
+}
+
+/**
+ * Sets the native backend's thread budget (the addon's pool and OpenBLAS alike) to `n`; throws a
+ * RangeError for a count outside 1..256 and an Error naming the reason when the addon is not loaded.
+ */
+export const setThreads = (n: number): void => {
+  const loaded = loadAddon()
+  if (!loaded.ok) throw new Error(`cannot set the native thread count: ${loaded.reason}`)
+  setNativeThreads(loaded.addon, n)
 }

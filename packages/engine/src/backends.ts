@@ -6,6 +6,9 @@
  * - `'auto'`   — the first of native → wasm → cpu that initializes. When a faster backend is
  *   skipped, the returned `notice` says which and why in one line (the caller prints it).
  * The choice can also come from the environment variable `JEPA_BACKEND`.
+ * `options.threads` sets the native backend's thread budget (its pool and OpenBLAS together; the
+ * default is `JEPA_THREADS`, else the machine's cores); wasm (single-threaded in Node) and cpu
+ * ignore it.
  */
 import * as tf from '@tensorflow/tfjs'
 import { installWasmFixes } from './wasm-fixes.ts'
@@ -23,16 +26,27 @@ export interface BackendInfo {
   readonly notice?: string
 }
 
-interface NativeModule {
-  readonly registerNativeBackend: () => { readonly ok: true } | { readonly ok: false; readonly reason: string }
+/** What `useBackend` takes besides the choice. */
+export interface BackendOptions {
+  /** The native backend's thread budget (a positive integer); undefined = its default. */
+  readonly threads?: number
 }
 
-const tryNative = async (): Promise<{ ok: true } | { ok: false; reason: string }> => {
+interface NativeModule {
+  readonly registerNativeBackend: () => { readonly ok: true } | { readonly ok: false; readonly reason: string }
+  readonly setThreads: (n: number) => void
+}
+
+const tryNative = async (threads: number | undefined): Promise<{ ok: true } | { ok: false; reason: string }> => {
   try {
     const mod = (await import('@jepa-ts/backend-native')) as unknown as Partial<NativeModule>
     if (typeof mod.registerNativeBackend !== 'function') return { ok: false, reason: 'the native backend package exports no registerNativeBackend yet' }
     const r = mod.registerNativeBackend()
     if (!r.ok) return r
+    if (threads !== undefined) {
+      if (typeof mod.setThreads !== 'function') return { ok: false, reason: 'the native backend package exports no setThreads' }
+      mod.setThreads(threads)
+    }
     const ok = await tf.setBackend('native')
     return ok ? { ok: true } : { ok: false, reason: 'tf.setBackend("native") failed' }
   } catch (e) {
@@ -64,17 +78,19 @@ const parseChoice = (s: string | undefined): BackendChoice | undefined =>
  * Activates a backend. An explicit choice that cannot initialize is an error naming the reason;
  * `'auto'` falls back and reports the fallback in `notice`.
  */
-export const useBackend = async (choice: BackendChoice = parseChoice(process.env.JEPA_BACKEND) ?? 'auto'): Promise<BackendInfo> => {
+export const useBackend = async (choice: BackendChoice = parseChoice(process.env.JEPA_BACKEND) ?? 'auto', options: BackendOptions = {}): Promise<BackendInfo> => {
   if (!(BACKEND_CHOICES as readonly string[]).includes(choice)) {
     throw new Error(`unknown backend "${choice}": expected one of ${BACKEND_CHOICES.join(', ')}`)
   }
+  const threads = options.threads
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) throw new RangeError(`threads must be a positive integer, got ${threads}`)
   silenceCpuBanner()
   if (choice === 'cpu') {
     await tf.setBackend('cpu')
     return { name: 'cpu' }
   }
   if (choice === 'native') {
-    const r = await tryNative()
+    const r = await tryNative(threads)
     if (!r.ok) throw new Error(`backend "native" is unavailable: ${r.reason}`)
     return { name: 'native' }
   }
@@ -83,7 +99,7 @@ export const useBackend = async (choice: BackendChoice = parseChoice(process.env
     if (!r.ok) throw new Error(`backend "wasm" is unavailable: ${r.reason}`)
     return { name: 'wasm' }
   }
-  const native = await tryNative()
+  const native = await tryNative(threads)
   if (native.ok) return { name: 'native' }
   const wasm = await tryWasm()
   if (wasm.ok) return { name: 'wasm', notice: `native backend unavailable (${native.reason}); using wasm` }

@@ -51,6 +51,8 @@ export interface CompareOptions {
   readonly out: string
   readonly data?: string
   readonly backend?: string
+  /** The native backend's thread budget (`--threads`). */
+  readonly threads?: number
   readonly limit?: number
   readonly probeEpochs?: number
   readonly attentiveEpochs?: number
@@ -104,7 +106,7 @@ const quote = (s: string): string => (/^[A-Za-z0-9_./=:-]+$/.test(s) ? s : `'${s
 
 /** The command line that reproduces one row. */
 export const reproduceCommand = (configPath: string, runDir: string, budget: BudgetOverride, o: CompareOptions): string => {
-  const common = [...(o.data === undefined ? [] : ['--data', quote(o.data)]), ...(o.backend === undefined ? [] : ['--backend', o.backend])]
+  const common = [...(o.data === undefined ? [] : ['--data', quote(o.data)]), ...(o.backend === undefined ? [] : ['--backend', o.backend]), ...(o.threads === undefined ? [] : ['--threads', String(o.threads)])]
   const trainArgs = ['jepa', 'train', quote(configPath), '--out', quote(runDir), ...(budget.steps === undefined ? [] : ['--steps', String(budget.steps)]), ...(budget.wallClockSeconds === undefined ? [] : ['--seconds', String(budget.wallClockSeconds)]), ...(budget.seed === undefined ? [] : ['--seed', String(budget.seed)]), ...common]
   const evalArgs = ['jepa', 'eval', quote(runDir), ...(o.limit === undefined ? [] : ['--limit', String(o.limit)]), ...(o.probeEpochs === undefined ? [] : ['--probe-epochs', String(o.probeEpochs)]), ...(o.attentiveEpochs === undefined ? [] : ['--attentive-epochs', String(o.attentiveEpochs)]), ...common]
   return `${trainArgs.join(' ')} && ${evalArgs.join(' ')}`
@@ -290,7 +292,7 @@ export const runCompare = async (configPaths: readonly string[], o: CompareOptio
     attentiveEpochs: o.attentiveEpochs,
     curve: o.curve ?? DEFAULT_CURVE,
   })
-  const backend = await activateBackend(o.backend, io)
+  const backend = await activateBackend(o.backend, io, o.threads)
   if (E.isLeft(backend)) {
     io.err(`jepa compare: ${backend.left}`)
     return EXIT.badInput
@@ -427,6 +429,7 @@ export const register = (program: Command): void => {
     .option('--budget-seconds <s>', 'train each config for s seconds of wall-clock time', parsers.positiveNumber('--budget-seconds'))
     .option('--data <dir>', 'Fashion-MNIST IDX folder, or "synthetic" for the synthetic shapes (default: Debian\'s install, else synthetic shapes)')
     .option('--backend <name>', 'auto | native | wasm | cpu', 'auto')
+    .option('--threads <n>', 'threads of the native backend, its pool and OpenBLAS together (default: JEPA_THREADS, else the machine\'s cores)', parsers.positiveInt('--threads'))
     .option('--limit <n>', 'evaluate on at most n train and n test images', parsers.positiveInt('--limit'))
     .option('--probe-epochs <n>', `linear-probe epochs (default ${EVAL_DEFAULTS.probeEpochs})`, parsers.positiveInt('--probe-epochs'))
     .option('--attentive-epochs <n>', `attentive-probe epochs, 0 = off (default ${EVAL_DEFAULTS.attentiveEpochs})`, parsers.nonNegativeInt('--attentive-epochs'))

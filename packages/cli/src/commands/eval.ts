@@ -28,6 +28,8 @@ import { loadSplit } from './train-dataset.ts'
 export interface EvalCommandOptions {
   readonly data?: string
   readonly backend?: string
+  /** The native backend's thread budget (`--threads`). */
+  readonly threads?: number
   readonly limit?: number
   readonly label?: string
   readonly probeEpochs?: number
@@ -120,7 +122,7 @@ export const evaluateCheckpoint = async (
 
 /** Runs `jepa eval` and returns its exit code. */
 export const runEval = async (target: string, options: EvalCommandOptions, io: CommandIo = consoleIo, registry: FamilyRegistry = defaultFamilies): Promise<number> => {
-  const backend = await activateBackend(options.backend, io)
+  const backend = await activateBackend(options.backend, io, options.threads)
   if (E.isLeft(backend)) {
     io.err(`jepa eval: ${backend.left}`)
     return EXIT.badInput
@@ -163,6 +165,7 @@ export const register = (program: Command): void => {
     .argument('<checkpoint>', 'a run directory or a checkpoint.safetensors file')
     .option('--data <dir>', 'Fashion-MNIST IDX folder, or "synthetic" for the synthetic shapes (default: Debian\'s install, else synthetic shapes)')
     .option('--backend <name>', 'auto | native | wasm | cpu', 'auto')
+    .option('--threads <n>', 'threads of the native backend, its pool and OpenBLAS together (default: JEPA_THREADS, else the machine\'s cores)', parsers.positiveInt('--threads'))
     .option('--limit <n>', 'at most n train and n test images (default: all)', parsers.positiveInt('--limit'))
     .option('--label <field>', 'label field to probe (default: the dataset\'s first)')
     .option('--probe-epochs <n>', `linear-probe epochs (default ${EVAL_DEFAULTS.probeEpochs})`, parsers.positiveInt('--probe-epochs'))

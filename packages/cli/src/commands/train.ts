@@ -38,6 +38,8 @@ export interface TrainCommandOptions {
   readonly resume?: boolean
   readonly data?: string
   readonly backend?: string
+  /** The native backend's thread budget (`--threads`). */
+  readonly threads?: number
   readonly steps?: number
   readonly seconds?: number
   readonly seed?: number
@@ -49,12 +51,15 @@ export const EXIT = { ok: 0, diverged: 1, badInput: 2, interrupted: 130 } as con
 /** The default run directory of a config file: `runs/<name without .json>`. */
 export const defaultOutDir = (configPath: string): string => join('runs', basename(configPath, extname(configPath)))
 
-/** Activates the backend, printing its notice; Left(message) when an explicit choice fails. */
-export const activateBackend = async (name: string | undefined, io: CommandIo): Promise<E.Either<string, string>> => {
+/**
+ * Activates the backend, printing its notice; Left(message) when an explicit choice fails.
+ * `threads` (`--threads`) is the native backend's thread budget.
+ */
+export const activateBackend = async (name: string | undefined, io: CommandIo, threads?: number): Promise<E.Either<string, string>> => {
   const choice = parseBackendChoice(name ?? 'auto')
   if (typeof choice !== 'string') return E.left(`--backend: ${choice.error}`)
   try {
-    const info = await useBackend(choice)
+    const info = await useBackend(choice, threads === undefined ? {} : { threads })
     if (info.notice !== undefined) io.err(`note: ${info.notice}`)
     return E.right(info.name)
   } catch (e) {
@@ -120,7 +125,7 @@ export const runTrain = async (configPath: string, options: TrainCommandOptions,
     return EXIT.badInput
   }
   if (options.seconds !== undefined && options.steps === undefined) io.err(secondsNote(options.seconds, run.right.scheduleSteps))
-  const backend = await activateBackend(options.backend, io)
+  const backend = await activateBackend(options.backend, io, options.threads)
   if (E.isLeft(backend)) {
     io.err(`jepa train: ${backend.left}`)
     return EXIT.badInput
@@ -198,6 +203,7 @@ export const register = (program: Command): void => {
     .option('--resume', 'continue from the run directory\'s checkpoint (bit-exact)')
     .option('--data <dir>', 'Fashion-MNIST IDX folder, or "synthetic" for the synthetic shapes (default: Debian\'s install, else synthetic shapes)')
     .option('--backend <name>', 'auto | native | wasm | cpu', 'auto')
+    .option('--threads <n>', 'threads of the native backend, its pool and OpenBLAS together (default: JEPA_THREADS, else the machine\'s cores)', positiveInt('--threads'))
     .option('--steps <n>', 'step budget (overrides train.steps)', positiveInt('--steps'))
     .option('--seconds <s>', 'wall-clock budget (overrides train.wallClockSeconds)', positiveNumber('--seconds'))
     .option('--seed <n>', 'overrides train.seed', nonNegativeInt('--seed'))
