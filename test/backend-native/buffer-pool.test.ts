@@ -1,7 +1,8 @@
 /**
  * The native backend's output-buffer pool. Laws: a size class holds n with at most 1/8 to spare;
  * `take` never hands out a buffer some holder still references (model-checked over random
- * take/retain/release sequences); free bytes never exceed the cap. On the backend: arrays read out
+ * take/retain/release sequences); free bytes never exceed the cap, and once a buffer comes back
+ * the pool holds at most (1 + SLACK) × its peak bytes in use (free + in use). On the backend: arrays read out
  * of tensors (`dataSync`, `data`) are copies that later kernels cannot overwrite, and a view made by
  * a cpu kernel (Unpack) keeps its buffer alive after the tensor it views is disposed.
  */
@@ -10,7 +11,7 @@ import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import * as tf from '@tensorflow/tfjs'
 import { activeNativeBackend } from '@jepa-ts/backend-native'
-import { BufferPool, MIN_POOLED, sizeClass } from '../../packages/backend-native/src/buffer-pool.ts'
+import { BufferPool, MIN_POOLED, SLACK, sizeClass } from '../../packages/backend-native/src/buffer-pool.ts'
 import { setup } from './harness.ts'
 
 test('sizeClass(n) is the smallest class ≥ n, at most 1/8 above it, and a fixed point', () => {
@@ -31,7 +32,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constantFrom('retain' as const, 'release' as const), pick: fc.nat() }),
 )
 
-test('take never returns a buffer still referenced, and free bytes stay under the cap', () => {
+test('take never returns a buffer still referenced; free bytes stay under the cap and the pool under 1 + SLACK times its peak', () => {
   fc.assert(
     fc.property(fc.array(opArb, { maxLength: 200 }), fc.integer({ min: 0, max: 8 }), (ops, capBuffers) => {
       const cap = capBuffers * 4 * 2 * MIN_POOLED
@@ -39,6 +40,7 @@ test('take never returns a buffer still referenced, and free bytes stay under th
       // The model: each handed-out array and how many holders reference its buffer.
       const held: { a: Float32Array; refs: number }[] = []
       for (const op of ops) {
+        let gaveBack = false
         if (op.kind === 'take') {
           const a = pool.take(op.n)
           assert.equal(a.length, op.n)
@@ -54,9 +56,13 @@ test('take never returns a buffer still referenced, and free bytes stay under th
           } else if (op.kind === 'release' && h.refs > 0) {
             pool.release(h.a)
             h.refs--
+            gaveBack = h.refs === 0
           }
         }
-        assert.ok(pool.stats().freeBytes <= cap, `free bytes ${pool.stats().freeBytes} > cap ${cap}`)
+        const s = pool.stats()
+        assert.ok(s.freeBytes <= cap, `free bytes ${s.freeBytes} > cap ${cap}`)
+        // The step bound: once buffers come back, the pool holds at most 1 + SLACK times its peak.
+        if (gaveBack) assert.ok(s.freeBytes + s.inUseBytes <= (1 + SLACK) * s.peakInUseBytes, `free ${s.freeBytes} + in use ${s.inUseBytes} > ${1 + SLACK} × peak ${s.peakInUseBytes}`)
       }
     }),
   )
@@ -69,7 +75,7 @@ test('a released buffer is reused by the next take of its size class', () => {
   pool.release(a)
   const b = pool.take(9_999)
   assert.equal(b.buffer, a.buffer, 'same buffer')
-  assert.deepEqual(pool.stats(), { reused: 1, allocated: 1, freeBytes: 0, inUse: 1 })
+  assert.deepEqual(pool.stats(), { reused: 1, allocated: 1, freeBytes: 0, inUse: 1, inUseBytes: 4 * sizeClass(10_000), peakInUseBytes: 4 * sizeClass(10_000) })
   assert.equal(new BufferPool(0).take(10_000).length, 10_000, 'cap 0: plain arrays')
   assert.equal(new BufferPool(0).stats().allocated, 0)
 })

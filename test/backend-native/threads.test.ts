@@ -54,6 +54,11 @@ test('setThreads gives the pool and OpenBLAS the same count; kernels stay correc
   setThreads(2)
   assert.throws(() => activeNativeBackend()!.addon.throwForTest('pool'), /pool chunk threw/, 'a worker\'s exception after a resize is a JS error')
   for (const bad of [0, -1, 1.5, 257, Number.NaN]) assert.throws(() => setThreads(bad), /--threads must be an integer from 1 to 256/, String(bad))
+  // The addon's own boundary, past the TS check: a bad count is a JS error, never a crash.
+  const addon = activeNativeBackend()!.addon
+  for (const bad of [0, -1, 1.5, 257, Number.NaN, Number.POSITIVE_INFINITY, '2', undefined, null]) {
+    assert.throws(() => Reflect.apply(addon.setThreads, addon, [bad]), /threads/, `addon.setThreads(${String(bad)})`)
+  }
   assert.deepEqual(counts(), { pool: 2, blas: 2 }, 'a refused count changes nothing')
   tf.dispose([a, b])
 })

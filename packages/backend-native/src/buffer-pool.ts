@@ -14,7 +14,11 @@
  * - A buffer is in use while any tensor store entry holds a view of it: the backend calls
  *   `retain(values)` whenever an entry adopts values and `release(values)` when an entry is
  *   deleted. When its count drops to zero it goes back to its class's free list; while the free
- *   lists hold more than `maxBytes`, the buffers freed longest ago are dropped for the GC.
+ *   lists hold more than `freeLimit()`, the buffers freed longest ago are dropped for the GC.
+ * - `freeLimit()` bounds the pool by what a step needs: the bytes in use at the highest point so
+ *   far (`peakEverBytes`, a training step's peak from the second step on) plus 1/8 of it, minus
+ *   the bytes in use now — so free + in use never exceeds 1.125 × that peak (and free never
+ *   exceeds `maxBytes`). Between steps the free lists hold about what the next step's peak takes.
  * - `recycle(a)` returns a scratch array that never entered the store.
  * - Nobody outside the backend may keep a pooled array: reads of tensor data hand out copies
  *   (`NativeBackend.readSync`/`read`).
@@ -24,7 +28,10 @@
 export const MIN_POOLED = 4096
 
 /** How many classes above its own `take` searches (4 classes: up to ~1.5× the size). */
-export const REACH = 4
+export const REACH = 8
+
+/** How far above the peak in-use bytes the pool's free + in-use bytes may go (see `freeLimit`). */
+export const SLACK = 1 / 8
 
 /** The size class of `n`: the smallest m·2^e ≥ n with m in 8..15. */
 export const sizeClass = (n: number): number => {
@@ -44,6 +51,10 @@ export interface PoolStats {
   readonly freeBytes: number
   /** Pooled buffers some store entry (or a kernel in flight) still uses. */
   readonly inUse: number
+  /** Bytes of those buffers. */
+  readonly inUseBytes: number
+  /** The most `inUseBytes` has been since construction or the last `resetPeak()`. */
+  readonly peakInUseBytes: number
 }
 
 export class BufferPool {
@@ -53,6 +64,9 @@ export class BufferPool {
   /** Store entries holding a view of each pooled buffer; a taken buffer starts at 0. */
   private readonly refs = new Map<ArrayBuffer, number>()
   private freeBytes = 0
+  private inUseBytes = 0
+  private peakInUseBytes = 0
+  private peakEverBytes = 0
   private reused = 0
   private allocated = 0
 
@@ -74,6 +88,9 @@ export class BufferPool {
       this.allocated++
     }
     this.refs.set(buffer, 0)
+    this.inUseBytes += buffer.byteLength
+    if (this.inUseBytes > this.peakInUseBytes) this.peakInUseBytes = this.inUseBytes
+    if (this.inUseBytes > this.peakEverBytes) this.peakEverBytes = this.inUseBytes
     return new Float32Array(buffer, 0, n)
   }
 
@@ -111,12 +128,24 @@ export class BufferPool {
   }
 
   stats(): PoolStats {
-    return { reused: this.reused, allocated: this.allocated, freeBytes: this.freeBytes, inUse: this.refs.size }
+    return { reused: this.reused, allocated: this.allocated, freeBytes: this.freeBytes, inUse: this.refs.size, inUseBytes: this.inUseBytes, peakInUseBytes: this.peakInUseBytes }
+  }
+
+  /** The most free bytes the pool keeps now (see the contract). */
+  freeLimit(): number {
+    return Math.min(this.maxBytes, Math.max(0, this.peakEverBytes * (1 + SLACK) - this.inUseBytes))
+  }
+
+  /** Starts a new peak window at the bytes in use now. */
+  resetPeak(): void {
+    this.peakInUseBytes = this.inUseBytes
   }
 
   private giveBack(b: ArrayBuffer): void {
     this.refs.delete(b)
-    if (b.byteLength > this.maxBytes) return
+    this.inUseBytes -= b.byteLength
+    const limit = this.freeLimit()
+    if (b.byteLength > limit) return
     const size = b.byteLength / 4
     const list = this.free.get(size)
     if (list === undefined) this.free.set(size, [b])
@@ -124,7 +153,7 @@ export class BufferPool {
     this.freeOrder.add(b)
     this.freeBytes += b.byteLength
     for (const old of this.freeOrder) {
-      if (this.freeBytes <= this.maxBytes) break
+      if (this.freeBytes <= limit) break
       this.freeOrder.delete(old)
       const l = this.free.get(old.byteLength / 4)
       l?.splice(l.indexOf(old), 1)

@@ -8,6 +8,7 @@
  */
 export { registerNativeBackend, activeNativeBackend, setThreads, NATIVE_PRIORITY, type RegisterResult } from './register.ts'
 export { threadBudget, MAX_THREADS, THREADS_ENV } from './threads.ts'
+export { planStats, setBackwardPlanning, type PlanStats } from './planned-gradients.ts'
 export { loadAddon, loadAddonAt, ADDON_PATH, WORKER_REASON, type AddonResult } from './addon.ts'
 export { chooseBuild, hostCpu, X86_64_V2, X86_64_V3, X86_64_V4, type BuildChoice, type BuildLevel, type CpuDescription } from './cpu.ts'
 export type { AddonInfo, NativeAddon } from './addon-types.ts'

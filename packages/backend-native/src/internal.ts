@@ -35,3 +35,60 @@ export const int32Values = (backend: MathBackendCPU, t: tf.TensorInfo): Int32Arr
 export const silenceBanner = (backend: MathBackendCPU): void => {
   Reflect.set(backend, 'firstUse', false)
 }
+
+/** A node of tfjs's gradient tape, as `Engine.addTapeNode` records it. */
+export interface TapeNode {
+  readonly outputs: readonly tf.Tensor[]
+  /** Engine-made clones (`saveTensorsForBackwardMode`) the node's gradient reads. */
+  readonly saved: readonly tf.Tensor[]
+  /** Given the dy of each output (null where none), the lazy gradient of each input. */
+  gradient?: (dys: readonly (tf.Tensor | null)[]) => Record<string, () => tf.Tensor>
+}
+
+type GradientsFn = (f: () => tf.Tensor, xs: tf.Tensor[], dy?: tf.Tensor, allowNoGradients?: boolean) => { value: tf.Tensor; grads: tf.Tensor[] }
+type AddTapeNodeFn = (...args: unknown[]) => void
+
+/**
+ * The parts of tfjs's engine the memory planner hooks (src/planned-gradients.ts): `gradients`
+ * (the backward pass), `addTapeNode` (the tape's recorder), the tape and the nesting depth. The
+ * getters read the live engine state; `set*` replace the instance's methods.
+ */
+export interface EngineHooks {
+  readonly gradients: GradientsFn
+  readonly addTapeNode: AddTapeNodeFn
+  setGradients(f: GradientsFn): void
+  setAddTapeNode(f: AddTapeNodeFn): void
+  /** The tape being recorded (undefined outside `gradients`). */
+  tape(): TapeNode[] | undefined
+  /** How many `gradients` calls are recording (0 while the outermost backward runs). */
+  gradientDepth(): number
+}
+
+export const engineHooks = (engine: object): EngineHooks => {
+  const method = <F>(name: string): F => {
+    const m: unknown = Reflect.get(engine, name)
+    if (typeof m !== 'function') throw new Error(`the tfjs engine has no ${name}() (tfjs version changed?)`)
+    // Checked to be a function above; tfjs's own signature is the type.
+    return (m as (...a: unknown[]) => unknown).bind(engine) as unknown as F
+  }
+  const state = (): object => {
+    const s: unknown = Reflect.get(engine, 'state')
+    if (typeof s !== 'object' || s === null) throw new Error('the tfjs engine has no state (tfjs version changed?)')
+    return s
+  }
+  return {
+    gradients: method<GradientsFn>('gradients'),
+    addTapeNode: method<AddTapeNodeFn>('addTapeNode'),
+    setGradients: (f) => void Reflect.set(engine, 'gradients', f),
+    setAddTapeNode: (f) => void Reflect.set(engine, 'addTapeNode', f),
+    tape: () => {
+      const t: unknown = Reflect.get(state(), 'activeTape')
+      // The engine's own array of tape nodes (shape above).
+      return Array.isArray(t) ? (t as TapeNode[]) : undefined
+    },
+    gradientDepth: () => {
+      const d: unknown = Reflect.get(state(), 'gradientDepth')
+      return typeof d === 'number' ? d : 0
+    },
+  }
+}

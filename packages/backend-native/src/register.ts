@@ -9,7 +9,8 @@
  * kernels replace theirs (unregister first, so no overwrite warning) and the kernels of the
  * @jepa-ts/ops ops are added (the ops package owns their gradients). Every kernel is wrapped by `timed`, which does nothing unless
  * `NativeBackend.timeKernels` is running. Loading sets the thread budget (src/threads.ts:
- * `JEPA_THREADS`, else the machine's cores); `setThreads` changes it later.
+ * `JEPA_THREADS`, else the machine's cores); `setThreads` changes it later. It also installs the
+ * backward pass's memory planning (src/planned-gradients.ts), active while `native` is.
  *
  * @example
  * const r = registerNativeBackend()
@@ -21,6 +22,7 @@ import { NativeBackend } from './backend.ts'
 import { BACKEND_NAME } from './kernel-util.ts'
 import { fusedKernels, overrideKernels } from './kernels.ts'
 import { THREADS_ENV, setNativeThreads, threadBudget } from './threads.ts'
+import { installBackwardPlanning } from './planned-gradients.ts'
 
 export type RegisterResult = { readonly ok: true } | { readonly ok: false; readonly reason: string }
 
@@ -47,6 +49,7 @@ export const registerNativeBackend = (): RegisterResult => {
     if (!tf.registerBackend(BACKEND_NAME, () => new NativeBackend(addon), NATIVE_PRIORITY)) {
       return { ok: false, reason: 'tf.registerBackend("native") refused' }
     }
+    installBackwardPlanning()
     return { ok: true }
   } catch (e) {
     return { ok: false, reason: `registering the native backend failed: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}` }
