@@ -18,6 +18,15 @@ export const intArg = (name: string, dflt: number): number => {
   return n
 }
 
+/** A comma-separated list of positive integers, or `dflt`. */
+export const intList = (name: string, dflt: readonly number[]): number[] => {
+  const v = argValue(name)
+  if (v === undefined) return [...dflt]
+  const xs = v.split(',').map(Number)
+  if (xs.length === 0 || !xs.every((n) => Number.isInteger(n) && n > 0)) throw new Error(`${name} must be comma-separated positive integers, got ${v}`)
+  return xs
+}
+
 /** Activates a tfjs backend: `native` (the addon), `wasm` (with core's fixes when present), `cpu`. */
 export const activate = async (backend: string): Promise<void> => {
   if (backend === 'native' || backend === 'native-composite') {

@@ -3,13 +3,15 @@
  * (examples/configs/{ijepa,mae,vicreg}-fashion.json), ours on each backend next to a PyTorch twin of
  * the same step (bench/family_step_torch.py), in one command:
  *
- *   pnpm exec tsx bench/family-step.ts [--quick] [--sections families,scaling,profile] [--families ijepa,mae,vicreg]
- *       [--backends native,wasm] [--cpu] [--batch 64] [--scale-batch 16] [--rounds 3] [--steps 3] [--warmup 5]
- *       [--calls N]
+ *   pnpm exec tsx bench/family-step.ts [--quick] [--sections families,scaling,threads,profile] [--families ijepa,mae,vicreg]
+ *       [--backends native,wasm] [--cpu] [--batch 64] [--batches 64,256] [--scale-batch 16] [--rounds 3] [--steps 3]
+ *       [--warmup 5] [--calls N] [--threads N] [--thread-counts 1,2,4,8,16]
  *
  * Contract: prints markdown tables only (plus one header line per table saying what each side runs
  * and how FLOPs are counted). Section `families`: each family × backend (native, wasm; cpu with
- * `--cpu`) and PyTorch. Section `scaling`: the I-JEPA step on native vs PyTorch at batch 16/64/256,
+ * `--cpu`) and PyTorch, at each batch of `--batches` (default: `--batch`). Section `threads`: the
+ * I-JEPA step on native vs PyTorch with both sides at each count of `--thread-counts` (default: the
+ * powers of two up to the machine's cores) — the thread-scaling curve. Section `scaling`: the I-JEPA step on native vs PyTorch at batch 16/64/256,
  * encoder depth 4/12 and grid 7×7/14×14 (image 28/56, patch 4). `--quick` = batch 16, 1 round,
  * 1 timed step, and the scaling rows at batch 16 only. Section `profile`: one native I-JEPA step at
  * the families' batch with the native backend's kernel clock (`NativeBackend.timeKernels`), time per
@@ -27,12 +29,14 @@
  * same keys the worker's steps use, and hands the same index sets to the twin (the worker checks its
  * context sizes against them). FLOPs come from our layers' `infer` counts: ×3 for a trained branch
  * (forward + backward), ×1 for a no-grad branch; GFLOP/s = that ÷ step time, the same count for
- * both sides. Peak RSS = the child's maxRSS. PyTorch: /usr/bin/python3, 2 threads, both sides with
- * the same OPENBLAS_THREAD_TIMEOUT (default 4, as the native addon sets).
+ * both sides. Peak RSS = the child's maxRSS (printed beside every speed, both sides). Threads: both
+ * sides get `--threads` (default: the machine's cores) — ours through JEPA_THREADS (the addon's
+ * pool and OpenBLAS), PyTorch through torch.set_num_threads — and the same OPENBLAS_THREAD_TIMEOUT
+ * (default 4, as the native addon sets). PyTorch: /usr/bin/python3.
  */
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { loadavg, tmpdir } from 'node:os'
+import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as tf from '@tensorflow/tfjs'
@@ -44,7 +48,7 @@ import {
   VicregConfigCodec, decodeIjepaConfigOrThrow, decodeMaeConfigOrThrow, ijepa, ijepaParts, jointParts, mae, maeParts, vicregFamily,
 } from '@jepa-ts/ssl'
 import { activeNativeBackend } from '@jepa-ts/backend-native'
-import { activate, argValue, intArg, lastJsonLine, median } from './bench-util.ts'
+import { activate, argValue, intArg, intList, lastJsonLine, median } from './bench-util.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const TOTAL_STEPS = 1000
@@ -62,6 +66,8 @@ interface Spec {
   readonly steps: number
   /** I-JEPA only: per step (warm-up included), context [B][Kc] and targets [T][B][Kt]. */
   readonly masks?: readonly { readonly context: number[][]; readonly targets: number[][][] }[]
+  /** Threads of both sides (ours: JEPA_THREADS; PyTorch: --threads). */
+  readonly threads: number
 }
 
 /** One process's measurement. */
@@ -244,10 +250,10 @@ const lastLines = (s: string, n: number): string => {
 
 /** Runs one side in its own process: `pytorch` or one of our backends. */
 const runSide = (side: string, spec: Spec, specPath: string): Run | string => {
-  const env = { ...process.env, OPENBLAS_THREAD_TIMEOUT: blasTimeout, TF_CPP_MIN_LOG_LEVEL: '2' }
+  const env = { ...process.env, OPENBLAS_THREAD_TIMEOUT: blasTimeout, TF_CPP_MIN_LOG_LEVEL: '2', JEPA_THREADS: String(spec.threads) }
   const r =
     side === 'pytorch'
-      ? spawnSync('/usr/bin/python3', [join(here, 'family_step_torch.py'), '--family', spec.family, '--spec', specPath], { encoding: 'utf8', env })
+      ? spawnSync('/usr/bin/python3', [join(here, 'family_step_torch.py'), '--family', spec.family, '--spec', specPath, '--threads', String(spec.threads)], { encoding: 'utf8', env })
       : spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--worker', side, '--spec', specPath], { encoding: 'utf8', env })
   return parseRun(r.stdout ?? '', side) ?? `${side} failed: ${lastLines(r.stderr ?? r.error?.message ?? '', 3)}`
 }
@@ -322,9 +328,9 @@ const flopsHeader = (spec: Spec): string => {
   return `FLOPs/step = ${per[0]!.formula} (our layers' infer counts; ×3 = forward + backward, ×1 = no grad) = ${(mean / 1e9).toFixed(2)} GFLOP mean over timed steps${kc}`
 }
 
-const makeSpec = (family: FamilyName, input: Record<string, unknown>, batch: number, warmup: number, steps: number): Spec => {
+const makeSpec = (family: FamilyName, input: Record<string, unknown>, batch: number, warmup: number, steps: number, threads: number): Spec => {
   const config = decodeConfig(family, input)
-  return { family, config, batch, warmup, steps, ...(family === 'ijepa' ? { masks: ijepaMasks(config as IjepaConfig, batch, warmup + steps) } : {}) }
+  return { family, config, batch, warmup, steps, threads, ...(family === 'ijepa' ? { masks: ijepaMasks(config as IjepaConfig, batch, warmup + steps) } : {}) }
 }
 
 /** The I-JEPA preset at another image size / encoder depth; throws naming the field if the preset's masks do not fit the grid. */
@@ -341,6 +347,9 @@ const parent = (): void => {
   const families = (argValue('--families') ?? FAMILIES.join(',')).split(',').filter((f): f is FamilyName => (FAMILIES as readonly string[]).includes(f))
   const backends = (argValue('--backends') ?? (process.argv.includes('--cpu') ? 'native,wasm,cpu' : 'native,wasm')).split(',')
   const batch = quick ? 16 : intArg('--batch', 64)
+  const batches = quick ? [16] : intList('--batches', [batch])
+  const threads = intArg('--threads', availableParallelism())
+  const threadCounts = intList('--thread-counts', [1, 2, 4, 8, 16, 32, 64].filter((t) => t <= availableParallelism()))
   const scaleBatch = quick ? 16 : intArg('--scale-batch', 16)
   const rounds = quick ? 1 : intArg('--rounds', 3)
   const steps = quick ? 1 : intArg('--steps', 3)
@@ -349,11 +358,11 @@ const parent = (): void => {
   const load = (): string => loadavg().map((l) => l.toFixed(1)).join(' ')
   console.log(`# One training step per family, ours vs a PyTorch twin (bench/family-step.ts${quick ? ' --quick' : ''})`)
   console.log('')
-  console.log(`node ${process.version}, OPENBLAS_THREAD_TIMEOUT=${blasTimeout} (both sides), PyTorch /usr/bin/python3 2 threads; ${rounds} interleaved round(s) × (${warmup} warm-up + ${steps} timed steps) per process; images/s = B·steps ÷ Σ step time; load average ${load()} at start, ${new Date().toISOString()}`)
+  console.log(`node ${process.version}, OPENBLAS_THREAD_TIMEOUT=${blasTimeout} (both sides), PyTorch /usr/bin/python3; ${threads} threads on both sides (${availableParallelism()} cores)${sections.includes('threads') ? ` except in the thread section` : ''}; ${rounds} interleaved round(s) × (${warmup} warm-up + ${steps} timed steps) per process; images/s = B·steps ÷ Σ step time; load average ${load()} at start, ${new Date().toISOString()}`)
   try {
     if (sections.includes('families')) {
-      for (const f of families) {
-        const spec = makeSpec(f, presetInput(f), batch, warmup, steps)
+      for (const f of families) for (const b of batches) {
+        const spec = makeSpec(f, presetInput(f), b, warmup, steps, threads)
         console.log('')
         console.log(`## ${f} — ${f}-fashion.json preset (${describe(spec)})`)
         console.log('')
@@ -367,7 +376,7 @@ const parent = (): void => {
     if (sections.includes('scaling')) {
       const rows: Row[] = []
       const add = (label: string, image: number, depth: number, b: number): void => {
-        rows.push({ label, spec: makeSpec('ijepa', ijepaVariant(image, depth), b, warmup, steps), sides: ['native'] })
+        rows.push({ label, spec: makeSpec('ijepa', ijepaVariant(image, depth), b, warmup, steps, threads), sides: ['native'] })
       }
       for (const b of quick ? [16] : [16, 64, 256]) add(`B ${b}, depth 6, 8×8`, 32, 6, b)
       for (const d of [4, 12]) add(`B ${scaleBatch}, depth ${d}, 8×8`, 32, d, scaleBatch)
@@ -383,12 +392,25 @@ const parent = (): void => {
       console.log('|---|---|---|---|---|---|---|')
       for (const row of rows) measureRow(row, rounds, dir, (timedFlops(row.spec) / row.spec.steps / 1e9).toFixed(2))
     }
+    if (sections.includes('threads')) {
+      console.log('')
+      console.log(`## Threads — the I-JEPA step (ijepa-fashion.json, B ${batch}) with both sides at each thread count`)
+      console.log('')
+      console.log(`Ours: JEPA_THREADS=n (the addon's pool and OpenBLAS share the budget); PyTorch: torch.set_num_threads(n). ${availableParallelism()} cores here. ${INCLUDES.ijepa}`)
+      console.log('')
+      console.log('| shape | side | images/s: median (rounds) | GFLOP/s | peak RSS MiB | ratio vs PyTorch: median (rounds) | threads |')
+      console.log('|---|---|---|---|---|---|---|')
+      for (const n of threadCounts) {
+        const spec = makeSpec('ijepa', presetInput('ijepa'), batch, warmup, steps, n)
+        measureRow({ label: `${n} thread${n === 1 ? '' : 's'}, B ${batch}`, spec, sides: ['native'] }, rounds, dir, String(n))
+      }
+    }
     if (sections.includes('profile')) {
-      const spec = makeSpec('ijepa', presetInput('ijepa'), batch, warmup, 1)
+      const spec = makeSpec('ijepa', presetInput('ijepa'), batch, warmup, 1, threads)
       const specPath = join(dir, 'profile.json')
       writeFileSync(specPath, JSON.stringify(spec))
       const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--worker', 'native', '--spec', specPath, '--profile', '--calls', String(intArg('--calls', 0))], {
-        encoding: 'utf8', env: { ...process.env, OPENBLAS_THREAD_TIMEOUT: blasTimeout },
+        encoding: 'utf8', env: { ...process.env, OPENBLAS_THREAD_TIMEOUT: blasTimeout, JEPA_THREADS: String(threads) },
       })
       console.log('')
       console.log('## Where the native I-JEPA step spends its time')

@@ -16,6 +16,14 @@ import { activeNativeBackend, planStats, setBackwardPlanning } from '@jepa-ts/ba
 import { forward, initParams, lossAndGrads, type BlockConfig } from '../../bench/vit-block-model.ts'
 import { setup } from './harness.ts'
 
+/** A custom-gradient op of one tensor: `value(x)` forward, `grad(dy, saved)` backward (tfjs's variadic typing, narrowed). */
+const unaryCustom = (value: (x: tf.Tensor, save: tf.GradSaveFunc) => tf.Tensor, grad: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor): ((x: tf.Tensor) => tf.Tensor) =>
+  tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [x, save] = inputs
+    if (!(x instanceof tf.Tensor) || typeof save !== 'function') throw new Error('unaryCustom: expected a tensor')
+    return { value: value(x, save), gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => [grad(Array.isArray(dy) ? dy[0]! : dy, saved)] }
+  })
+
 const C: BlockConfig = { batch: 8, tokens: 16, dim: 48, heads: 3, depth: 3 }
 
 /** Every gradient of the ViT-block loss (fused or stock ops) as plain arrays, and the pool's peak bytes in use. */
@@ -36,12 +44,12 @@ const blockGrads = (fused: boolean): { grads: Map<string, Float32Array>; peak: n
 /** A graph with the awkward cases: identity gradients, a multi-output op, a custom gradient, an intermediate x, a caller's dy. */
 const awkward = (): Float32Array[] => {
   const w = tf.variable(tf.randomNormal([6, 8], 0, 1, 'float32', 11))
-  const twice = tf.customGrad((a: tf.Tensor, save: tf.GradSaveFunc) => {
+  const twice = unaryCustom((a, save) => {
     save([a])
-    return { value: tf.mul(a, 2), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(dy, tf.add(tf.mul(saved[0]!, 0), 2))] }
-  })
+    return tf.mul(a, 2)
+  }, (dy, saved) => tf.mul(dy, tf.add(tf.mul(saved[0]!, 0), 2)))
   // Its gradient hands the caller's dy on as is (the same tensor object).
-  const pass = tf.customGrad((a: tf.Tensor) => ({ value: tf.clone(a), gradFunc: (dy: tf.Tensor) => [dy] }))
+  const pass = unaryCustom((a) => tf.clone(a), (dy) => dy)
   const x = tf.randomNormal([4, 6], 0, 1, 'float32', 12)
   const mid = tf.tanh(tf.matMul(x, w))
   const dy = tf.randomNormal([2, 8], 0, 1, 'float32', 13)
@@ -86,13 +94,10 @@ const inUseAtBackwardEnd = (): number => {
   const p = initParams(C, 5)
   const x = tf.randomNormal([C.batch, C.tokens, C.dim], 0, 1, 'float32', 6)
   let seen = -1
-  const probe = tf.customGrad((a: tf.Tensor) => ({
-    value: tf.clone(a),
-    gradFunc: (dy: tf.Tensor) => {
-      seen = b.pool.stats().inUseBytes
-      return [tf.clone(dy)]
-    },
-  }))
+  const probe = unaryCustom((a) => tf.clone(a), (dy) => {
+    seen = b.pool.stats().inUseBytes
+    return tf.clone(dy)
+  })
   const g = tf.grad((a: tf.Tensor) => tf.mean(tf.square(forward(p, probe(a), C, true))))(x)
   tf.dispose([g, x, ...p.values()])
   assert.ok(seen >= 0, 'the probe\'s gradient ran')

@@ -10,7 +10,8 @@
  *   `MIN_POOLED` are plain fresh arrays and never tracked. Pooled arrays are views at offset 0 of a
  *   buffer of the size class of `n` (sizes m·2^e, m in 8..15: at most 1/8 larger than `n`).
  * - `take` reuses a free buffer of the size class of `n` or, failing that, of one of the next
- *   `REACH` classes (at most ~1.5× the size: a step's token counts vary with its masks).
+ *   `REACH` classes (at most ~2× the size: a step's token counts vary with its masks, and a wider
+ *   reach allocates less under the tighter `freeLimit`).
  * - A buffer is in use while any tensor store entry holds a view of it: the backend calls
  *   `retain(values)` whenever an entry adopts values and `release(values)` when an entry is
  *   deleted. When its count drops to zero it goes back to its class's free list; while the free
@@ -27,7 +28,7 @@
 /** Arrays shorter than this are not pooled (V8 allocates small ones cheaply). */
 export const MIN_POOLED = 4096
 
-/** How many classes above its own `take` searches (4 classes: up to ~1.5× the size). */
+/** How many classes above its own `take` searches (8 classes: up to ~2× the size). */
 export const REACH = 8
 
 /** How far above the peak in-use bytes the pool's free + in-use bytes may go (see `freeLimit`). */
