@@ -1,6 +1,6 @@
-// Fork-join pool implementation (see pool.h). Thread count at load: JEPA_NATIVE_THREADS, else the
-// hardware concurrency (at most 16); the JS side sets the shared budget with `setThreads` after
-// load (src/threads.ts).
+// Fork-join pool implementation (see pool.h). Thread count at load: JEPA_THREADS, else the
+// hardware concurrency (at most 16); registerNativeBackend then sets the budget shared with
+// OpenBLAS through `setThreads` (src/threads.ts), as do --threads and setThreads later.
 #include "pool.h"
 
 #include <cstdlib>
@@ -104,7 +104,7 @@ void Pool::run(int n, const std::function<void(int)>& f) {
 }
 
 static int defaultThreads() {
-  const char* e = std::getenv("JEPA_NATIVE_THREADS");
+  const char* e = std::getenv("JEPA_THREADS");
   if (e != nullptr) {
     int v = std::atoi(e);
     if (v > 0) return v;
