@@ -11,7 +11,8 @@
  * store entry that adopts values (`write`, `move`) retains its buffer, every deleted entry
  * (`disposeData`) releases it. Reads (`readSync`, `read`, and so `dataSync()`, `data()`,
  * `bufferSync`) return a copy of pooled values, so no array outside the store can see a buffer
- * reused. The pool keeps at most `JEPA_NATIVE_POOL_MIB` MiB free (default 2048; 0 disables it).
+ * reused. The pool bounds itself by the step's peak (buffer-pool.ts `freeLimit`) and keeps at most
+ * `JEPA_NATIVE_POOL_MIB` MiB free on top of that (default 8192, a ceiling; 0 disables the pool).
  */
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu'
 import type * as tf from '@tensorflow/tfjs'
@@ -126,10 +127,14 @@ export class NativeBackend extends MathBackendCPU {
   }
 }
 
-/** The pool's cap on free bytes: `JEPA_NATIVE_POOL_MIB` (MiB, 0 disables pooling), default 2 GiB. */
+/**
+ * The pool's ceiling on free bytes: `JEPA_NATIVE_POOL_MIB` (MiB, 0 disables pooling), default 8 GiB.
+ * The peak bound governs (free + in use ≤ 1.125 × the peak in use); a 2 GiB ceiling made the I-JEPA
+ * step at B 256 (peak ~2.3 GiB in use) allocate ~140 fresh buffers every step.
+ */
 const defaultPoolBytes = (): number => {
   const raw = process.env.JEPA_NATIVE_POOL_MIB
-  const mib = raw === undefined || raw === '' ? 2048 : Number(raw)
+  const mib = raw === undefined || raw === '' ? 8192 : Number(raw)
   if (!Number.isFinite(mib) || mib < 0) throw new RangeError(`JEPA_NATIVE_POOL_MIB must be a non-negative number of MiB, got ${JSON.stringify(raw)}`)
   return mib * 2 ** 20
 }
