@@ -1,5 +1,5 @@
 /**
- * Memory planning of the backward pass (src/planned-gradients.ts). Laws, on `native`:
+ * Memory planning of the backward pass (packages/backend-native/src/planned-gradients.ts). Laws, on `native`:
  * - gradients are bit-identical with planning on and off (a ViT-block loss, fused and stock ops,
  *   and a graph with identity gradients, a multi-output op, a custom gradient, an intermediate x
  *   and a caller's dy), so only disposal moved;

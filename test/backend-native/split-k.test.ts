@@ -1,6 +1,6 @@
 /**
  * A single matmul whose k dwarfs m and n (a weight gradient: xᵀ·dy over every token of the batch)
- * is split along k over the addon's pool (native/gemm.cc `splitK`: k ≥ 16·max(m, n), ≥ 1024 deep
+ * is split along k over the addon's pool (packages/backend-native/native/gemm.cc `splitK`: k ≥ 16·max(m, n), ≥ 1024 deep
  * per thread). Law: for every transpose combination, thread counts 2 and 3 (k not divisible by
  * either) and the shapes on both sides of the threshold, the result equals tfjs's cpu matMul
  * within float32 summation tolerance.

@@ -1,5 +1,5 @@
 /**
- * The native backend's thread budget (src/threads.ts) reaches both of its thread users: the addon's
+ * The native backend's thread budget (packages/backend-native/src/threads.ts) reaches both of its thread users: the addon's
  * own pool and OpenBLAS, as the addon reports them (`info()`), whether it comes from
  * `JEPA_THREADS` at registration, from `setThreads`, from the engine's `useBackend` or from
  * `jepa eval --threads`. Resizing the pool keeps kernels correct and a pool worker's exception a JS
