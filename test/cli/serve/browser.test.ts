@@ -7,6 +7,8 @@
  *   exact values), baselines marked, and sorting by a column orders the rows by it;
  * - the live curves are vega charts (SVG) whose line grows as lines are appended, without reload,
  *   and whose step count grows while a real `jepa train` (started here in the background) writes;
+ * - the I-JEPA run's evaluation points (results.json curves: linear and kNN top-1 at each
+ *   snapshot) are drawn on its loss chart, one point each;
  * - the mask gallery of the I-JEPA run shows its masks of step 2 (the token counts it logged);
  * - the neighbour images load (natural size > 0) for the trained run;
  * - the console shows no errors and the page throws none.
@@ -105,6 +107,13 @@ test('the dashboard in headless chromium: tables equal results.json, live curves
       await new Promise((r) => training.once('exit', r))
     }
     await page.goto(`${server.url}?run=cmp/ijepa`)
+
+    // the run's evaluation points (results.json curves) drawn on its loss chart
+    const curve = (JSON.parse(readFileSync(join(root, 'cmp', 'results.json'), 'utf8')) as { curves: Record<string, Array<Record<string, unknown>>> }).curves['ijepa'] ?? []
+    const evalPoints = curve.flatMap((p) => ['linearTop1', 'knnTop1', 'attentiveTop1'].filter((f) => typeof p[f] === 'number'))
+    assert.ok(evalPoints.length > 0, 'the comparison evaluated the run along the way')
+    await page.waitForFunction((n) => document.querySelector('#chart-loss')?.getAttribute('data-probes') === String(n), evalPoints.length)
+    assert.equal(await page.locator('#chart-loss svg .mark-symbol path').count(), evalPoints.length, 'one point per evaluation on the loss chart')
 
     // the mask gallery of the I-JEPA run: step 2's masks, as the loop logged them
     await page.waitForSelector('#masks-image')

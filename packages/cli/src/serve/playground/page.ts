@@ -127,12 +127,12 @@ const drawMasks = (canvas: HTMLCanvasElement, r: StepReport, grid: readonly [num
 
 const lineSpec = (name: string, y: string, title: string, log: boolean): object => ({
   $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-  title, width: 360, height: 160,
+  title, width: 'container', height: 160, autosize: { type: 'fit-x', contains: 'padding' },
   data: { name },
   mark: { type: 'line', point: name === 'knn', tooltip: true },
   encoding: {
     x: { field: 'step', type: 'quantitative' },
-    y: { field: y, type: 'quantitative', title: y, scale: log ? { type: 'log' } : { zero: false }, ...(name === 'knn' ? { axis: { format: '.0%' } } : {}) },
+    y: { field: y, type: 'quantitative', title: y, scale: log ? { type: 'log' } : { zero: false }, ...(name === 'knn' ? { axis: { format: '.1%' } } : {}) },
   },
 })
 

@@ -6,7 +6,8 @@
 //   /api/image?split=&index=  PNG thumbnails
 //   /api/masks?run=&step=     an I-JEPA run's masks of one training step (SVG in JSON)
 // Charts are vega-lite specs over one named dataset ("metrics"); new lines are inserted into the
-// running view (no re-embedding, no reload). Text from the runs folder is set with textContent only.
+// running view (no re-embedding, no reload). The loss chart also shows the run's evaluation points
+// (probe top-1 at the snapshot steps, from the results.json of the comparison that trained it). Text from the runs folder is set with textContent only.
 
 const POLL_MS = 1000
 // A chart of a run with no lines yet (or no monitor steps) is an expected state, not a warning.
@@ -141,19 +142,64 @@ const showTables = (tables) => {
 
 // ---------------------------------------------------------------- live curves
 
-const curveSpec = ({ field, title, log }) => ({
-  $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-  title, width: 'container', height: 160, autosize: { type: 'fit-x', contains: 'padding' },
-  data: { name: 'metrics' },
-  transform: [{ filter: `isValid(datum['${field}']) && isFinite(datum['${field}'])${log ? ` && datum['${field}'] > 0` : ''}` }],
-  mark: { type: 'line', point: field === 'rankMe' || field === 'collapseStd', tooltip: true },
-  encoding: {
-    x: { field: 'step', type: 'quantitative' },
-    y: { field, type: 'quantitative', title: field, scale: log ? { type: 'log' } : { zero: false } },
-  },
-})
+const curveSpec = ({ field, title, log }) => {
+  const line = {
+    data: { name: 'metrics' },
+    transform: [{ filter: `isValid(datum['${field}']) && isFinite(datum['${field}'])${log ? ` && datum['${field}'] > 0` : ''}` }],
+    mark: { type: 'line', point: field === 'rankMe' || field === 'collapseStd', tooltip: true },
+    encoding: {
+      x: { field: 'step', type: 'quantitative' },
+      y: { field, type: 'quantitative', title: field, scale: log ? { type: 'log' } : { zero: false } },
+    },
+  }
+  const chart = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title, width: 'container', height: 160, autosize: { type: 'fit-x', contains: 'padding' } }
+  if (field !== 'loss') return { ...chart, ...line }
+  // The loss chart also carries the run's evaluation points (results.json curves): probe top-1 on a right axis.
+  const probes = {
+    data: { name: 'probes' },
+    mark: { type: 'point', filled: true, size: 70, tooltip: true },
+    encoding: {
+      x: { field: 'step', type: 'quantitative' },
+      y: { field: 'top1', type: 'quantitative', title: 'probe top-1 (eval points)', axis: { format: '.0%', orient: 'right' }, scale: { zero: false } },
+      color: { field: 'probe', type: 'nominal', title: 'eval', scale: { range: ['#d62728', '#2ca02c', '#9467bd'] } },
+      shape: { field: 'probe', type: 'nominal', title: 'eval' },
+    },
+  }
+  return { ...chart, layer: [line, probes], resolve: { scale: { y: 'independent' } } }
+}
 
-const live = { run: undefined, cursor: '', points: 0, lastStep: undefined, views: [], generation: 0, timer: undefined, masked: false }
+/** The evaluation points of run `run` from the comparison that trained it (results.json `curves[name]`, run dir = table dir / name). */
+const probePointsOf = (tables, run) => {
+  const points = []
+  for (const table of tables) {
+    if (table.curves === undefined || table.curves === null || typeof table.curves !== 'object') continue
+    for (const [name, list] of Object.entries(table.curves)) {
+      if ((table.id === '.' ? name : `${table.id}/${name}`) !== run || !Array.isArray(list)) continue
+      for (const p of list) {
+        if (typeof p?.step !== 'number') continue
+        for (const [field, probe] of [['linearTop1', 'linear'], ['knnTop1', 'kNN'], ['attentiveTop1', 'attentive']]) {
+          if (typeof p[field] === 'number' && Number.isFinite(p[field])) points.push({ step: p.step, probe, top1: p[field] })
+        }
+      }
+    }
+  }
+  return points
+}
+
+const live = { run: undefined, cursor: '', points: 0, lastStep: undefined, views: [], generation: 0, timer: undefined, masked: false, probes: '[]' }
+let tables = []
+
+/** Puts the selected run's evaluation points on the loss chart (again when results.json changed). */
+const showProbes = async () => {
+  const lossView = live.views[0]
+  if (lossView === undefined) return
+  const points = probePointsOf(tables, live.run)
+  const text = JSON.stringify(points)
+  if (text === live.probes) return
+  live.probes = text
+  $('chart-loss').dataset.probes = String(points.length)
+  await lossView.change('probes', vega.changeset().remove(() => true).insert(points)).runAsync()
+}
 
 const showCurveStatus = () => {
   const status = $('curve-status')
@@ -189,7 +235,7 @@ const selectRun = async (run) => {
   live.generation += 1
   clearTimeout(live.timer)
   for (const view of live.views) view.finalize()
-  Object.assign(live, { run, cursor: '', points: 0, lastStep: undefined, views: [], masked: false })
+  Object.assign(live, { run, cursor: '', points: 0, lastStep: undefined, views: [], masked: false, probes: '[]' })
   showCurveStatus()
   updateMaskControls()
   $('neighbours').replaceChildren()
@@ -199,6 +245,7 @@ const selectRun = async (run) => {
   const results = await Promise.all(CURVES.map((c) => vegaEmbed(`#chart-${c.field}`, curveSpec(c), EMBED_OPTIONS)))
   if (generation !== live.generation) return
   live.views = results.map((r) => r.view)
+  await showProbes()
   pollMetrics(generation)
 }
 
@@ -216,7 +263,9 @@ const showRuns = (list) => {
 
 const refresh = async () => {
   const found = await getJson('/api/runs')
+  tables = found.tables
   showTables(found.tables)
+  await showProbes()
   showRuns(found.runs)
   return found
 }
