@@ -10,6 +10,8 @@
  * - the I-JEPA run's evaluation points (results.json curves: linear and kNN top-1 at each
  *   snapshot) are drawn on its loss chart, one point each;
  * - the mask gallery of the I-JEPA run shows its masks of step 2 (the token counts it logged);
+ * - the predictor attention of the I-JEPA run (step 2's masks over a test image, target block 1)
+ *   is drawn, one weight per context token of that step;
  * - the neighbour images load (natural size > 0) for the trained run;
  * - the console shows no errors and the page throws none.
  * A screenshot goes to a temp folder, and to docs/img/serve.png when JEPA_UPDATE_SCREENSHOTS=1.
@@ -124,6 +126,25 @@ test('the dashboard in headless chromium: tables equal results.json, live curves
     await page.waitForFunction((text) => document.querySelector('#masks-status')?.textContent?.includes(text) === true, `step 2: ${contextTokens} context tokens, 4 target blocks × ${targetTokens} tokens`)
     await page.waitForFunction(() => (document.querySelector('#masks-image') as HTMLImageElement | null)?.complete === true)
     assert.ok(await page.locator('#masks-image').evaluate((img) => (img as HTMLImageElement).naturalWidth > 0), 'the mask picture decoded')
+
+    // the predictor's attention from target block 1 of step 2's masks, over test image 3
+    await page.fill('#attention-index', '3')
+    await page.fill('#attention-block', '1')
+    await page.click('#attention-button')
+    await page.waitForFunction(() => document.querySelector('#attention-canvas')?.getAttribute('data-drawn') === '2:3:1', undefined, { timeout: 30_000 })
+    assert.match((await page.locator('#attention-status').textContent()) ?? '', new RegExp(`masks of step 2 on test image 3: target block 1 of 4 \\(${targetTokens} tokens\\) puts \\d+% of its attention on the ${contextTokens} context tokens`))
+    const view = await (await fetch(`${server.url}api/attention?run=cmp/ijepa&step=2&index=3&block=1`)).json() as { weights: number[]; context: number[]; target: number[]; contextShare: number }
+    assert.equal(view.weights.length, contextTokens, 'one weight per context token of step 2')
+    assert.equal(view.target.length, targetTokens)
+    assert.ok(view.contextShare > 0 && view.contextShare <= 1 + 1e-6)
+    const red = await page.locator('#attention-canvas').evaluate((c) => {
+      const canvas = c as HTMLCanvasElement
+      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data
+      let n = 0
+      for (let i = 0; i < data.length; i += 4) if (data[i]! > data[i + 1]! + 60 && data[i]! > data[i + 2]! + 60) n++
+      return n
+    })
+    assert.ok(red > 0, 'context tokens tinted red by their attention')
 
     // neighbours of the trained run
     await page.fill('#k-input', '4')

@@ -6,7 +6,7 @@
  *
  *   const t = playgroundTrainer({ family: 'ijepa', train, test, seed: 0 })
  *   const r = t.step()            // { step: 1, loss, masks: { kind: 'ijepa', context, targets } }
- *   const top1 = await t.knn()    // kNN top-1 on `test` from `family.features` of `train`
+ *   const top1 = await t.knn()    // kNN top-1 (k = 20, fewer when fewer train images) on `test` from `family.features` of `train`
  *   t.dispose()
  *
  * Contract: images are `PlaygroundImages` (N·H·W gray bytes, H = W ≤ 32, labels in [0, classes));
@@ -20,7 +20,7 @@ import * as tf from '@tensorflow/tfjs'
 import { type Key, fold, keyOf, stream } from '@jepa-ts/core'
 import { type CollatedMasks, grid, maskCollator, multiBlockDefaults, randomMasking, rowOf } from '@jepa-ts/masks'
 import { type IjepaConfigInput, type MaeConfigInput, decodeIjepaConfigOrThrow, decodeMaeConfigOrThrow, fashionInputs, ijepa, mae, patchGrid } from '@jepa-ts/ssl'
-import { type Family, type TrainState, disposeState } from '@jepa-ts/train'
+import { type Family, type StepMetrics, type TrainState, disposeState } from '@jepa-ts/train'
 import { knnClassify } from '@jepa-ts/eval'
 
 /** Gray images with one label each, as the server's playground data route sends them. */
@@ -44,6 +44,8 @@ export type StepMasks =
 export interface StepReport {
   readonly step: number
   readonly loss: number
+  /** Everything the family's step reported (I-JEPA: contextTokens, targetTokens, targetBlocks, …). */
+  readonly metrics: StepMetrics
   readonly masks: StepMasks
   /** The first image of the batch, 32 × 32 values in [0, 1] (for drawing under the masks). */
   readonly image: Float32Array
@@ -210,7 +212,7 @@ export const playgroundTrainer = (options: PlaygroundOptions): PlaygroundTrainer
       try {
         const r = family.step(s, images, stepKey)
         state = r.state
-        return { step: r.state.step, loss: r.metrics.loss, masks: masksOf(stepKey, batchSize), image: pixels.slice(0, SIDE * SIDE) }
+        return { step: r.state.step, loss: r.metrics.loss, metrics: r.metrics, masks: masksOf(stepKey, batchSize), image: pixels.slice(0, SIDE * SIDE) }
       } finally {
         images.dispose()
       }
@@ -220,7 +222,7 @@ export const playgroundTrainer = (options: PlaygroundOptions): PlaygroundTrainer
       const trainFeatures = featuresOf(family, s, train, knnTrain)
       const testFeatures = featuresOf(family, s, test, test.count)
       try {
-        const r = await knnClassify({ features: trainFeatures, labels: train.labels.slice(0, knnTrain) }, { features: testFeatures, labels: test.labels }, { numClasses: train.classNames.length, k: 20 })
+        const r = await knnClassify({ features: trainFeatures, labels: train.labels.slice(0, knnTrain) }, { features: testFeatures, labels: test.labels }, { numClasses: train.classNames.length, k: Math.min(20, knnTrain) })
         return r.top1
       } finally {
         tf.dispose([trainFeatures, testFeatures])

@@ -5,6 +5,7 @@
 //   /api/neighbours?run=&k=   nearest neighbours under the run's encoder and raw pixels
 //   /api/image?split=&index=  PNG thumbnails
 //   /api/masks?run=&step=     an I-JEPA run's masks of one training step (SVG in JSON)
+//   /api/attention?run=&step=&index=&block=   its predictor's attention from a target block to the context
 // Charts are vega-lite specs over one named dataset ("metrics"); new lines are inserted into the
 // running view (no re-embedding, no reload). The loss chart also shows the run's evaluation points
 // (probe top-1 at the snapshot steps, from the results.json of the comparison that trained it). Text from the runs folder is set with textContent only.
@@ -300,8 +301,11 @@ const showNeighbours = async () => {
 const updateMaskControls = () => {
   const run = runs.find((r) => r.id === live.run)
   const usable = live.masked && (run?.hasCheckpoint ?? false)
-  for (const id of ['mask-prev', 'mask-next']) $(id).disabled = !usable
+  for (const id of ['mask-prev', 'mask-next', 'attention-button']) $(id).disabled = !usable
   $('masks').replaceChildren()
+  $('attention-canvas').hidden = true
+  delete $('attention-canvas').dataset.drawn
+  setStatus($('attention-status'), usable ? '' : 'select an I-JEPA run with a checkpoint')
   if (usable) showMasks()
   else setStatus($('masks-status'), 'select an I-JEPA run with a checkpoint')
 }
@@ -325,6 +329,65 @@ const showMasks = async () => {
   }
 }
 
+// ---------------------------------------------------------------- predictor attention
+
+const loadImage = (src) => new Promise((resolve, reject) => {
+  const img = new Image()
+  img.onload = () => resolve(img)
+  img.onerror = () => reject(new Error(`could not load ${src}`))
+  img.src = src
+})
+
+/** The test image (padded like the model input) with the context tokens tinted by attention and the target block outlined. */
+const drawAttention = async (canvas, view) => {
+  const scale = Math.max(1, Math.min(8, Math.floor(256 / view.inputSize)))
+  const side = view.inputSize * scale
+  canvas.width = side
+  canvas.height = side
+  const g = canvas.getContext('2d')
+  g.fillStyle = '#000'
+  g.fillRect(0, 0, side, side)
+  const img = await loadImage(`/api/image?split=test&index=${view.index}&scale=${scale}`)
+  const offset = Math.floor((view.inputSize - view.imageSize) / 2) * scale
+  g.imageSmoothingEnabled = false
+  g.drawImage(img, offset, offset)
+  const [rows, cols] = view.grid
+  const cell = side / cols
+  const at = (t) => [(t % cols) * cell, Math.floor(t / cols) * cell]
+  const seen = new Set([...view.context, ...view.target])
+  g.fillStyle = 'rgba(0, 0, 0, 0.6)'
+  for (let t = 0; t < rows * cols; t++) if (!seen.has(t)) g.fillRect(...at(t), cell, cell)
+  const max = Math.max(...view.weights)
+  view.context.forEach((t, j) => {
+    g.fillStyle = `rgba(255, 40, 0, ${(0.8 * view.weights[j] / max).toFixed(3)})`
+    g.fillRect(...at(t), cell, cell)
+  })
+  g.strokeStyle = '#ffd400'
+  g.lineWidth = 2
+  for (const t of view.target) g.strokeRect(at(t)[0] + 1, at(t)[1] + 1, cell - 2, cell - 2)
+}
+
+const showAttention = async () => {
+  const run = live.run
+  const status = $('attention-status')
+  const canvas = $('attention-canvas')
+  const step = Math.max(1, Math.floor(Number($('mask-step').value) || 1))
+  const index = Math.max(0, Math.floor(Number($('attention-index').value) || 0))
+  const block = Math.max(0, Math.floor(Number($('attention-block').value) || 0))
+  setStatus(status, 'running the predictor…')
+  try {
+    const view = await getJson(`/api/attention?run=${encodeURIComponent(run)}&step=${step}&index=${index}&block=${block}`)
+    if (run !== live.run) return
+    $('attention-block').max = String(view.targetBlocks - 1)
+    await drawAttention(canvas, view)
+    canvas.hidden = false
+    canvas.dataset.drawn = `${view.step}:${view.index}:${view.block}`
+    setStatus(status, `${view.family}, masks of step ${view.step} on test image ${view.index}: target block ${view.block} of ${view.targetBlocks} (${view.target.length} tokens) puts ${(view.contextShare * 100).toFixed(0)}% of its attention on the ${view.context.length} context tokens`)
+  } catch (e) {
+    setStatus(status, e.message, true)
+  }
+}
+
 // ---------------------------------------------------------------- start
 
 const start = async () => {
@@ -337,6 +400,7 @@ const start = async () => {
     selectRun(select.value || undefined)
   })
   $('neighbours-button').addEventListener('click', showNeighbours)
+  $('attention-button').addEventListener('click', showAttention)
   $('mask-step').addEventListener('change', showMasks)
   $('mask-prev').addEventListener('click', () => { $('mask-step').value = String(Math.max(1, Number($('mask-step').value) - 1)); showMasks() })
   $('mask-next').addEventListener('click', () => { $('mask-step').value = String(Number($('mask-step').value) + 1); showMasks() })
