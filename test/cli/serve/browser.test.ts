@@ -115,7 +115,7 @@ test('the dashboard in headless chromium: tables equal results.json, live curves
     const evalPoints = curve.flatMap((p) => ['linearTop1', 'knnTop1', 'attentiveTop1'].filter((f) => typeof p[f] === 'number'))
     assert.ok(evalPoints.length > 0, 'the comparison evaluated the run along the way')
     await page.waitForFunction((n) => document.querySelector('#chart-loss')?.getAttribute('data-probes') === String(n), evalPoints.length)
-    assert.equal(await page.locator('#chart-loss svg .mark-symbol path').count(), evalPoints.length, 'one point per evaluation on the loss chart')
+    assert.equal(await page.locator('#chart-loss svg g.mark-symbol.role-mark path').count(), evalPoints.length, 'one point per evaluation on the loss chart')
 
     // the mask gallery of the I-JEPA run: step 2's masks, as the loop logged them
     await page.waitForSelector('#masks-image')
