@@ -22,7 +22,7 @@ import { startServer } from '../../../packages/cli/src/serve/server.ts'
 const CHROMIUM = '/usr/bin/chromium'
 const screenshotTarget = join(import.meta.dirname, '..', '..', '..', 'docs', 'img', 'playground.png')
 /** Flags that give headless chromium a GPU in software: WebGL through ANGLE on SwiftShader. */
-export const SOFTWARE_GPU_FLAGS = ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist']
+const SOFTWARE_GPU_FLAGS = ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist']
 
 const mean = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length
 

@@ -127,12 +127,12 @@ const drawMasks = (canvas: HTMLCanvasElement, r: StepReport, grid: readonly [num
 
 const lineSpec = (name: string, y: string, title: string, log: boolean): object => ({
   $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-  title, width: 'container', height: 160, autosize: { type: 'fit-x', contains: 'padding' },
+  title, width: 'container', height: 160, autosize: { type: 'fit-x', contains: 'padding' }, padding: { left: 8, right: 8, top: 4, bottom: 4 },
   data: { name },
   mark: { type: 'line', point: name === 'knn', tooltip: true },
   encoding: {
     x: { field: 'step', type: 'quantitative' },
-    y: { field: y, type: 'quantitative', title: y, scale: log ? { type: 'log' } : { zero: false }, ...(name === 'knn' ? { axis: { format: '.1%' } } : {}) },
+    y: { field: y, type: 'quantitative', title: y, scale: log ? { type: 'log' } : { zero: false }, axis: { minExtent: 44, ...(name === 'knn' ? { format: '.1%' } : {}) } },
   },
 })
 
