@@ -5,7 +5,8 @@
  * wasm backend, and on the Node-only libraries (sharp, cli-progress) — imported by our sources or,
  * unless its package.json maps them away for browsers, by a library. The metafile then confirms
  * no input came from those packages (so importing `@jepa-ts/ssl` cannot load sharp or cli-progress).
- * A fixture entry that imports a `/node` subpath must fail the same build, naming the import.
+ * A fixture entry that imports a `/node` subpath must fail the same build, naming the import. The
+ * playground page of `jepa serve` (packages/cli/src/serve/playground/) passes the same check.
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -66,4 +67,13 @@ test('the check can fail: a /node subpath or a Node built-in in the bundle is an
   ] as const) {
     await assert.rejects(bundle(entry), (e: unknown) => e instanceof Error && e.message.includes(`"${named}"`), entry)
   }
+})
+
+test("the playground page of jepa serve bundles for the browser from our browser-safe packages only", async () => {
+  const r = await bundle(`import './packages/cli/src/serve/playground/page.ts'`)
+  assert.deepEqual(r.errors, [])
+  const inputs = Object.keys(r.metafile.inputs)
+  for (const p of ['packages/ssl/src/index.ts', 'packages/train/src/index.ts', 'packages/eval/src/index.ts', 'packages/masks/src/index.ts']) assert.ok(inputs.includes(p), `the playground holds ${p}`)
+  const ours = inputs.filter((p) => p.startsWith('packages/') && !/^packages\/(core|ops|nn|masks|ssl|train|eval)\/src\//.test(p) && !p.startsWith('packages/cli/src/serve/playground/'))
+  assert.deepEqual(ours, [], 'no file of data, engine, cli (outside the playground folder) or backend-native')
 })

@@ -7,7 +7,11 @@
  *   exact values), baselines marked, and sorting by a column orders the rows by it;
  * - the live curves are vega charts (SVG) whose line grows as lines are appended, without reload,
  *   and whose step count grows while a real `jepa train` (started here in the background) writes;
+ * - the I-JEPA run's evaluation points (results.json curves: linear and kNN top-1 at each
+ *   snapshot) are drawn on its loss chart, one point each;
  * - the mask gallery of the I-JEPA run shows its masks of step 2 (the token counts it logged);
+ * - the predictor attention of the I-JEPA run (step 2's masks over a test image, target block 1)
+ *   is drawn, one weight per context token of that step;
  * - the neighbour images load (natural size > 0) for the trained run;
  * - the console shows no errors and the page throws none.
  * A screenshot goes to a temp folder, and to docs/img/serve.png when JEPA_UPDATE_SCREENSHOTS=1.
@@ -51,7 +55,8 @@ test('the dashboard in headless chromium: tables equal results.json, live curves
     const page = await browser.newPage({ viewport: { width: 1200, height: 1400 } })
     page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`) })
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`))
-    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`))
+    // A poll in flight when the test navigates is aborted by the browser (net::ERR_ABORTED): not a server failure.
+    page.on('requestfailed', (r) => { if (r.failure()?.errorText !== 'net::ERR_ABORTED') problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`) })
     await page.goto(`${server.url}?run=live`)
 
     // the table: results.json's rows, in order, with their exact numbers
@@ -106,6 +111,13 @@ test('the dashboard in headless chromium: tables equal results.json, live curves
     }
     await page.goto(`${server.url}?run=cmp/ijepa`)
 
+    // the run's evaluation points (results.json curves) drawn on its loss chart
+    const curve = (JSON.parse(readFileSync(join(root, 'cmp', 'results.json'), 'utf8')) as { curves: Record<string, Array<Record<string, unknown>>> }).curves['ijepa'] ?? []
+    const evalPoints = curve.flatMap((p) => ['linearTop1', 'knnTop1', 'attentiveTop1'].filter((f) => typeof p[f] === 'number'))
+    assert.ok(evalPoints.length > 0, 'the comparison evaluated the run along the way')
+    await page.waitForFunction((n) => document.querySelector('#chart-loss')?.getAttribute('data-probes') === String(n), evalPoints.length)
+    assert.equal(await page.locator('#chart-loss svg g.mark-symbol.role-mark path').count(), evalPoints.length, 'one point per evaluation on the loss chart')
+
     // the mask gallery of the I-JEPA run: step 2's masks, as the loop logged them
     await page.waitForSelector('#masks-image')
     await page.fill('#mask-step', '1')
@@ -115,6 +127,25 @@ test('the dashboard in headless chromium: tables equal results.json, live curves
     await page.waitForFunction((text) => document.querySelector('#masks-status')?.textContent?.includes(text) === true, `step 2: ${contextTokens} context tokens, 4 target blocks × ${targetTokens} tokens`)
     await page.waitForFunction(() => (document.querySelector('#masks-image') as HTMLImageElement | null)?.complete === true)
     assert.ok(await page.locator('#masks-image').evaluate((img) => (img as HTMLImageElement).naturalWidth > 0), 'the mask picture decoded')
+
+    // the predictor's attention from target block 1 of step 2's masks, over test image 3
+    await page.fill('#attention-index', '3')
+    await page.fill('#attention-block', '1')
+    await page.click('#attention-button')
+    await page.waitForFunction(() => document.querySelector('#attention-canvas')?.getAttribute('data-drawn') === '2:3:1', undefined, { timeout: 30_000 })
+    assert.match((await page.locator('#attention-status').textContent()) ?? '', new RegExp(`masks of step 2 on test image 3: target block 1 of 4 \\(${targetTokens} tokens\\) puts \\d+% of its attention on the ${contextTokens} context tokens`))
+    const view = await (await fetch(`${server.url}api/attention?run=cmp/ijepa&step=2&index=3&block=1`)).json() as { weights: number[]; context: number[]; target: number[]; contextShare: number }
+    assert.equal(view.weights.length, contextTokens, 'one weight per context token of step 2')
+    assert.equal(view.target.length, targetTokens)
+    assert.ok(view.contextShare > 0 && view.contextShare <= 1 + 1e-6)
+    const red = await page.locator('#attention-canvas').evaluate((c) => {
+      const canvas = c as HTMLCanvasElement
+      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data
+      let n = 0
+      for (let i = 0; i < data.length; i += 4) if (data[i]! > data[i + 1]! + 60 && data[i]! > data[i + 2]! + 60) n++
+      return n
+    })
+    assert.ok(red > 0, 'context tokens tinted red by their attention')
 
     // neighbours of the trained run
     await page.fill('#k-input', '4')

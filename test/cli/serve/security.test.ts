@@ -45,6 +45,9 @@ test('paths that leave the runs folder are 4xx, and never show the file outside'
       ['/api/metrics?run=dir-out', 403],
       ['/api/metrics?run=cmp/results.json', 400],
       ['/api/metrics?run=gone', 404],
+      ['/api/attention?run=../outside', 403],
+      ['/api/attention?run=dir-out', 403],
+      ['/api/attention?run=cmp/a', 404],
       ['/api/metrics', 400],
     ]
     for (const [target, status] of cases) {
@@ -79,6 +82,16 @@ test('absurd query values are 400 with a message naming the parameter', async ()
       ['/api/image?split=train', /^index: required/],
       ['/api/image?split=valid&index=0', /^split: expected one of train, test, got "valid"/],
       ['/api/image?split=test&index=0&scale=100', /^scale: /],
+      ['/api/playground/images?split=train&count=0', /^count: expected an integer in 1\.\.5000, got "0"/],
+      ['/api/playground/images?split=train&count=-5', /^count: /],
+      ['/api/playground/images?split=train&count=5001', /^count: /],
+      ['/api/playground/images?split=train', /^count: required/],
+      ['/api/playground/images?split=..%2Fx&count=4', /^split: expected one of train, test/],
+      ['/api/attention?run=cmp/a&block=-1', /^block: /],
+      ['/api/attention?run=cmp/a&block=64', /^block: expected an integer in 0\.\.63/],
+      ['/api/attention?run=cmp/a&step=0', /^step: /],
+      ['/api/attention?run=cmp/a&index=99999999', /^index: expected an integer in 0\.\./],
+      ['/api/attention?run=cmp/a&index=1.5', /^index: /],
       ['/api/metrics?run=cmp/a&from=abc', /^from: expected a cursor/],
       ['/api/metrics?run=cmp/a&from=-1.0', /^from: /],
       [`/api/metrics?run=${'a'.repeat(2000)}`, /^run: at most 1000 characters/],
@@ -103,7 +116,7 @@ test('the server is read-only: other methods are 405 and the runs folder is unch
       assert.equal(r.status, 405, method)
       assert.match(r.body, /read-only/)
     }
-    for (const target of ['/', '/app.js', '/api/runs', '/api/metrics?run=cmp/a', '/api/neighbours?run=cmp/a', '/api/image?split=test&index=0', '/files/cmp/results.json']) {
+    for (const target of ['/', '/app.js', '/api/runs', '/api/metrics?run=cmp/a', '/api/neighbours?run=cmp/a', '/api/image?split=test&index=0', '/files/cmp/results.json', '/playground', '/playground.js', '/api/playground/images?split=test&count=4', '/api/attention?run=cmp/a']) {
       await rawRequest(server.port, target)
       await rawRequest(server.port, target, 'HEAD')
     }

@@ -8,6 +8,9 @@
  *   GET /api/image?split=&index=&scale=    a dataset image as PNG (thumbnails.ts)
  *   GET /api/masks?run=&step=&count=       an I-JEPA run's masks of a training step (mask-gallery.ts)
  *   GET /files/<path>              a file under the runs folder (the charts `jepa compare` drew)
+ *   GET /api/attention?run=&step=&index=&block=   an I-JEPA run's predictor attention over a test image (attention-view.ts)
+ *   GET /playground                the playground page; /playground.js its bundled script (playground-bundle.ts)
+ *   GET /api/playground/images?split=&count=   the first images of a split for it (playground-data.ts)
  *
  * Contract: only GET and HEAD (405 otherwise); every path or run id goes through `resolveUnder`
  * (4xx for traversal, absolute paths, symlinks out, missing files); every number through the
@@ -19,6 +22,7 @@ import { extname, join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { discoverRuns } from './discover.ts'
 import { maskGallery } from './mask-gallery.ts'
+import { attentionView } from './attention-view.ts'
 import { type HttpFailure, type Reply, badRequest, isMissingPathError, notFound } from './http.ts'
 import { parseCursor, readMetricsFrom } from './metrics-tailer.ts'
 import { type NeighbourCache, defaultQueries, nearestNeighbours } from './neighbours.ts'
@@ -26,12 +30,15 @@ import { choiceParam, intListParam, intParam, stringParam } from './query.ts'
 import { resolveUnder } from './safe-path.ts'
 import type { StaticFile } from './static-files.ts'
 import { thumbnailPng } from './thumbnails.ts'
+import { MAX_PLAYGROUND_IMAGES, type PlaygroundImagesSource } from './playground-data.ts'
 
-/** What the routes need: the real runs folder, the page's files, the neighbour cache. */
+/** What the routes need: the real runs folder, the page's files, the neighbour cache, the playground's images and script. */
 export interface ServeContext {
   readonly realRoot: string
   readonly staticFiles: ReadonlyMap<string, StaticFile>
   readonly neighbours: NeighbourCache
+  readonly playgroundImages: PlaygroundImagesSource
+  readonly playgroundBundle: () => Promise<Uint8Array>
 }
 
 type Result = E.Either<HttpFailure, Reply>
@@ -115,6 +122,33 @@ const masksRoute = async (ctx: ServeContext, params: URLSearchParams): Promise<R
   return E.isLeft(r) ? r : json(r.right)
 }
 
+/** Largest target block index the attention route accepts (the collator's nTargets is far below). */
+export const MAX_TARGET_BLOCK = 63
+
+const attentionRoute = async (ctx: ServeContext, params: URLSearchParams): Promise<Result> => {
+  const step = intParam(params, 'step', 1, MAX_STEP, 1)
+  if (E.isLeft(step)) return step
+  const block = intParam(params, 'block', 0, MAX_TARGET_BLOCK, 0)
+  if (E.isLeft(block)) return block
+  const data = ctx.neighbours.data.get()
+  if (E.isLeft(data)) return E.left({ status: 500, message: data.left })
+  const index = intParam(params, 'index', 0, data.right.test.size - 1, 0)
+  if (E.isLeft(index)) return index
+  const dir = await runDir(ctx, params)
+  if (E.isLeft(dir)) return dir
+  const r = await attentionView(dir.right, { step: step.right, index: index.right, block: block.right }, ctx.neighbours.data)
+  return E.isLeft(r) ? r : json(r.right)
+}
+
+const playgroundImagesRoute = (ctx: ServeContext, params: URLSearchParams): Result => {
+  const split = choiceParam(params, 'split', ['train', 'test'] as const)
+  if (E.isLeft(split)) return split
+  const count = intParam(params, 'count', 1, MAX_PLAYGROUND_IMAGES)
+  if (E.isLeft(count)) return count
+  const bytes = ctx.playgroundImages(split.right, count.right)
+  return E.isLeft(bytes) ? bytes : E.right({ kind: 'bytes', body: bytes.right, contentType: 'application/json; charset=utf-8' })
+}
+
 const fileRoute = async (ctx: ServeContext, rawPath: string): Promise<Result> => {
   let relative: string
   try {
@@ -152,6 +186,9 @@ export const route = async (ctx: ServeContext, method: string, rawTarget: string
       case '/api/neighbours': return await neighboursRoute(ctx, params)
       case '/api/image': return await imageRoute(ctx, params)
       case '/api/masks': return await masksRoute(ctx, params)
+      case '/api/attention': return await attentionRoute(ctx, params)
+      case '/api/playground/images': return playgroundImagesRoute(ctx, params)
+      case '/playground.js': return E.right({ kind: 'bytes', body: await ctx.playgroundBundle(), contentType: 'text/javascript; charset=utf-8' })
       default: return await staticRoute(ctx, rawPath)
     }
   } catch (e) {

@@ -21,6 +21,8 @@ import { sendFailure, sendReply } from './http.ts'
 import { disposeNeighbourCache, neighbourCache } from './neighbours.ts'
 import { type ServeContext, route } from './router.ts'
 import { staticFiles } from './static-files.ts'
+import { playgroundBundle } from './playground-bundle.ts'
+import { playgroundImages } from './playground-data.ts'
 
 export interface ServeOptions {
   readonly root: string
@@ -52,10 +54,13 @@ export const startServer = async (options: ServeOptions): Promise<RunningServer>
     throw new Error(`jepa serve: ${options.root}: no such folder`)
   }
   if (!(await stat(realRoot)).isDirectory()) throw new Error(`jepa serve: ${options.root}: not a folder`)
+  const data = servedData(options.dataPath)
   const ctx: ServeContext = {
     realRoot,
     staticFiles: staticFiles(),
-    neighbours: neighbourCache(servedData(options.dataPath), options.trainSample ?? DEFAULT_TRAIN_SAMPLE),
+    neighbours: neighbourCache(data, options.trainSample ?? DEFAULT_TRAIN_SAMPLE),
+    playgroundImages: playgroundImages(data),
+    playgroundBundle: playgroundBundle(),
   }
   const server = createServer((req, res) => {
     const head = req.method === 'HEAD'

@@ -1,6 +1,7 @@
 /**
  * The page's own files: a fixed table from URL path to file, nothing else. The page
- * (`public/index.html`, `app.js`, `style.css`) and the pinned charting libraries' browser builds
+ * (`public/index.html`, `app.js`, `style.css`, `playground.html`; the playground's script is
+ * bundled, see playground-bundle.ts) and the pinned charting libraries' browser builds
  * (vega, vega-lite, vega-embed from this package's dependencies, found by node's
  * `node_modules` lookup from this folder). No URL path is ever joined to a folder here, so no
  * request can reach another file through this table; nothing is fetched from the network.
@@ -32,6 +33,7 @@ const js = 'text/javascript; charset=utf-8'
 export const staticFiles = (): ReadonlyMap<string, StaticFile> =>
   new Map<string, StaticFile>([
     ['/', { file: join(publicDir, 'index.html'), contentType: 'text/html; charset=utf-8' }],
+    ['/playground', { file: join(publicDir, 'playground.html'), contentType: 'text/html; charset=utf-8' }],
     ['/app.js', { file: join(publicDir, 'app.js'), contentType: js }],
     ['/style.css', { file: join(publicDir, 'style.css'), contentType: 'text/css; charset=utf-8' }],
     ['/vendor/vega.min.js', { file: join(packageDir('vega'), 'build', 'vega.min.js'), contentType: js }],

@@ -5,8 +5,10 @@
 //   /api/neighbours?run=&k=   nearest neighbours under the run's encoder and raw pixels
 //   /api/image?split=&index=  PNG thumbnails
 //   /api/masks?run=&step=     an I-JEPA run's masks of one training step (SVG in JSON)
+//   /api/attention?run=&step=&index=&block=   its predictor's attention from a target block to the context
 // Charts are vega-lite specs over one named dataset ("metrics"); new lines are inserted into the
-// running view (no re-embedding, no reload). Text from the runs folder is set with textContent only.
+// running view (no re-embedding, no reload). The loss chart also shows the run's evaluation points
+// (probe top-1 at the snapshot steps, from the results.json of the comparison that trained it). Text from the runs folder is set with textContent only.
 
 const POLL_MS = 1000
 // A chart of a run with no lines yet (or no monitor steps) is an expected state, not a warning.
@@ -141,19 +143,64 @@ const showTables = (tables) => {
 
 // ---------------------------------------------------------------- live curves
 
-const curveSpec = ({ field, title, log }) => ({
-  $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-  title, width: 'container', height: 160, autosize: { type: 'fit-x', contains: 'padding' },
-  data: { name: 'metrics' },
-  transform: [{ filter: `isValid(datum['${field}']) && isFinite(datum['${field}'])${log ? ` && datum['${field}'] > 0` : ''}` }],
-  mark: { type: 'line', point: field === 'rankMe' || field === 'collapseStd', tooltip: true },
-  encoding: {
-    x: { field: 'step', type: 'quantitative' },
-    y: { field, type: 'quantitative', title: field, scale: log ? { type: 'log' } : { zero: false } },
-  },
-})
+const curveSpec = ({ field, title, log }) => {
+  const line = {
+    data: { name: 'metrics' },
+    transform: [{ filter: `isValid(datum['${field}']) && isFinite(datum['${field}'])${log ? ` && datum['${field}'] > 0` : ''}` }],
+    mark: { type: 'line', point: field === 'rankMe' || field === 'collapseStd', tooltip: true },
+    encoding: {
+      x: { field: 'step', type: 'quantitative' },
+      y: { field, type: 'quantitative', title: field, scale: log ? { type: 'log' } : { zero: false } },
+    },
+  }
+  const chart = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title, width: 'container', height: 160, autosize: { type: 'fit-x', contains: 'padding' } }
+  if (field !== 'loss') return { ...chart, ...line }
+  // The loss chart also carries the run's evaluation points (results.json curves): probe top-1 on a right axis.
+  const probes = {
+    data: { name: 'probes' },
+    mark: { type: 'point', filled: true, size: 70, tooltip: true },
+    encoding: {
+      x: { field: 'step', type: 'quantitative' },
+      y: { field: 'top1', type: 'quantitative', title: 'probe top-1 (eval points)', axis: { format: '.0%', orient: 'right' }, scale: { zero: false } },
+      color: { field: 'probe', type: 'nominal', title: 'eval', scale: { range: ['#d62728', '#2ca02c', '#9467bd'] } },
+      shape: { field: 'probe', type: 'nominal', title: 'eval' },
+    },
+  }
+  return { ...chart, layer: [line, probes], resolve: { scale: { y: 'independent' } } }
+}
 
-const live = { run: undefined, cursor: '', points: 0, lastStep: undefined, views: [], generation: 0, timer: undefined, masked: false }
+/** The evaluation points of run `run` from the comparison that trained it (results.json `curves[name]`, run dir = table dir / name). */
+const probePointsOf = (tables, run) => {
+  const points = []
+  for (const table of tables) {
+    if (table.curves === undefined || table.curves === null || typeof table.curves !== 'object') continue
+    for (const [name, list] of Object.entries(table.curves)) {
+      if ((table.id === '.' ? name : `${table.id}/${name}`) !== run || !Array.isArray(list)) continue
+      for (const p of list) {
+        if (typeof p?.step !== 'number') continue
+        for (const [field, probe] of [['linearTop1', 'linear'], ['knnTop1', 'kNN'], ['attentiveTop1', 'attentive']]) {
+          if (typeof p[field] === 'number' && Number.isFinite(p[field])) points.push({ step: p.step, probe, top1: p[field] })
+        }
+      }
+    }
+  }
+  return points
+}
+
+const live = { run: undefined, cursor: '', points: 0, lastStep: undefined, views: [], generation: 0, timer: undefined, masked: false, probes: '[]' }
+let tables = []
+
+/** Puts the selected run's evaluation points on the loss chart (again when results.json changed). */
+const showProbes = async () => {
+  const lossView = live.views[0]
+  if (lossView === undefined) return
+  const points = probePointsOf(tables, live.run)
+  const text = JSON.stringify(points)
+  if (text === live.probes) return
+  live.probes = text
+  $('chart-loss').dataset.probes = String(points.length)
+  await lossView.change('probes', vega.changeset().remove(() => true).insert(points)).runAsync()
+}
 
 const showCurveStatus = () => {
   const status = $('curve-status')
@@ -189,7 +236,7 @@ const selectRun = async (run) => {
   live.generation += 1
   clearTimeout(live.timer)
   for (const view of live.views) view.finalize()
-  Object.assign(live, { run, cursor: '', points: 0, lastStep: undefined, views: [], masked: false })
+  Object.assign(live, { run, cursor: '', points: 0, lastStep: undefined, views: [], masked: false, probes: '[]' })
   showCurveStatus()
   updateMaskControls()
   $('neighbours').replaceChildren()
@@ -199,6 +246,7 @@ const selectRun = async (run) => {
   const results = await Promise.all(CURVES.map((c) => vegaEmbed(`#chart-${c.field}`, curveSpec(c), EMBED_OPTIONS)))
   if (generation !== live.generation) return
   live.views = results.map((r) => r.view)
+  await showProbes()
   pollMetrics(generation)
 }
 
@@ -216,7 +264,9 @@ const showRuns = (list) => {
 
 const refresh = async () => {
   const found = await getJson('/api/runs')
+  tables = found.tables
   showTables(found.tables)
+  await showProbes()
   showRuns(found.runs)
   return found
 }
@@ -251,8 +301,11 @@ const showNeighbours = async () => {
 const updateMaskControls = () => {
   const run = runs.find((r) => r.id === live.run)
   const usable = live.masked && (run?.hasCheckpoint ?? false)
-  for (const id of ['mask-prev', 'mask-next']) $(id).disabled = !usable
+  for (const id of ['mask-prev', 'mask-next', 'attention-button']) $(id).disabled = !usable
   $('masks').replaceChildren()
+  $('attention-canvas').hidden = true
+  delete $('attention-canvas').dataset.drawn
+  setStatus($('attention-status'), usable ? '' : 'select an I-JEPA run with a checkpoint')
   if (usable) showMasks()
   else setStatus($('masks-status'), 'select an I-JEPA run with a checkpoint')
 }
@@ -276,6 +329,65 @@ const showMasks = async () => {
   }
 }
 
+// ---------------------------------------------------------------- predictor attention
+
+const loadImage = (src) => new Promise((resolve, reject) => {
+  const img = new Image()
+  img.onload = () => resolve(img)
+  img.onerror = () => reject(new Error(`could not load ${src}`))
+  img.src = src
+})
+
+/** The test image (padded like the model input) with the context tokens tinted by attention and the target block outlined. */
+const drawAttention = async (canvas, view) => {
+  const scale = Math.max(1, Math.min(8, Math.floor(256 / view.inputSize)))
+  const side = view.inputSize * scale
+  canvas.width = side
+  canvas.height = side
+  const g = canvas.getContext('2d')
+  g.fillStyle = '#000'
+  g.fillRect(0, 0, side, side)
+  const img = await loadImage(`/api/image?split=test&index=${view.index}&scale=${scale}`)
+  const offset = Math.floor((view.inputSize - view.imageSize) / 2) * scale
+  g.imageSmoothingEnabled = false
+  g.drawImage(img, offset, offset)
+  const [rows, cols] = view.grid
+  const cell = side / cols
+  const at = (t) => [(t % cols) * cell, Math.floor(t / cols) * cell]
+  const seen = new Set([...view.context, ...view.target])
+  g.fillStyle = 'rgba(0, 0, 0, 0.6)'
+  for (let t = 0; t < rows * cols; t++) if (!seen.has(t)) g.fillRect(...at(t), cell, cell)
+  const max = Math.max(...view.weights)
+  view.context.forEach((t, j) => {
+    g.fillStyle = `rgba(255, 40, 0, ${(0.8 * view.weights[j] / max).toFixed(3)})`
+    g.fillRect(...at(t), cell, cell)
+  })
+  g.strokeStyle = '#ffd400'
+  g.lineWidth = 2
+  for (const t of view.target) g.strokeRect(at(t)[0] + 1, at(t)[1] + 1, cell - 2, cell - 2)
+}
+
+const showAttention = async () => {
+  const run = live.run
+  const status = $('attention-status')
+  const canvas = $('attention-canvas')
+  const step = Math.max(1, Math.floor(Number($('mask-step').value) || 1))
+  const index = Math.max(0, Math.floor(Number($('attention-index').value) || 0))
+  const block = Math.max(0, Math.floor(Number($('attention-block').value) || 0))
+  setStatus(status, 'running the predictor…')
+  try {
+    const view = await getJson(`/api/attention?run=${encodeURIComponent(run)}&step=${step}&index=${index}&block=${block}`)
+    if (run !== live.run) return
+    $('attention-block').max = String(view.targetBlocks - 1)
+    await drawAttention(canvas, view)
+    canvas.hidden = false
+    canvas.dataset.drawn = `${view.step}:${view.index}:${view.block}`
+    setStatus(status, `${view.family}, masks of step ${view.step} on test image ${view.index}: target block ${view.block} of ${view.targetBlocks} (${view.target.length} tokens) puts ${(view.contextShare * 100).toFixed(0)}% of its attention on the ${view.context.length} context tokens`)
+  } catch (e) {
+    setStatus(status, e.message, true)
+  }
+}
+
 // ---------------------------------------------------------------- start
 
 const start = async () => {
@@ -288,6 +400,7 @@ const start = async () => {
     selectRun(select.value || undefined)
   })
   $('neighbours-button').addEventListener('click', showNeighbours)
+  $('attention-button').addEventListener('click', showAttention)
   $('mask-step').addEventListener('change', showMasks)
   $('mask-prev').addEventListener('click', () => { $('mask-step').value = String(Math.max(1, Number($('mask-step').value) - 1)); showMasks() })
   $('mask-next').addEventListener('click', () => { $('mask-step').value = String(Number($('mask-step').value) + 1); showMasks() })
