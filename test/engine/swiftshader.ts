@@ -17,8 +17,13 @@ process.env['XDG_RUNTIME_DIR'] ??= mkdtempSync(join(tmpdir(), 'jepa-xdg-'))
 
 let ready: Promise<void> | undefined
 
-/** Activates webgpu on SwiftShader (once per process), failing with what is missing. */
-export const useSwiftshader = (): Promise<void> =>
+/** Activates webgpu on SwiftShader (started once per process), failing with what is missing. */
+export const useSwiftshader = async (): Promise<void> => {
+  await start()
+  await tf.setBackend('webgpu')
+}
+
+const start = (): Promise<void> =>
   (ready ??= (async () => {
     assert.ok(existsSync(SWIFTSHADER_ICD), `the webgpu tests need chromium's SwiftShader ICD at ${SWIFTSHADER_ICD}: install Debian's chromium (scripts/setup.sh does)`)
     tf.env().set('IS_TEST', true)

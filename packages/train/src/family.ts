@@ -74,6 +74,12 @@ export interface Family {
   step(state: TrainState, images: tf.Tensor4D, key: Key): { readonly state: TrainState; readonly metrics: StepMetrics }
   /** The same step with its metrics left on the device (reads nothing); optional. */
   stepDeferred?: DeferredStep
+  /**
+   * The differentiated part of `step` (same masks or views from `key`): loss, aux and the gradients
+   * over `state.params`, reading nothing and consuming nothing (the caller owns the result);
+   * optional. For cross-backend gradient checks.
+   */
+  lossAndGradsDeferred?(state: TrainState, images: tf.Tensor4D, key: Key): { readonly loss: tf.Scalar; readonly grads: ParamTree; readonly aux: Record<string, tf.Scalar> }
   /** Representations for evaluation, [B, D]. */
   features(state: TrainState, images: tf.Tensor4D): tf.Tensor2D
   /** Width D of `features`. */
@@ -138,11 +144,17 @@ export const lossAndGrads = (params: ParamTree, loss: LossFn): { readonly loss: 
 export const gradNorm = (grads: ParamTree): number =>
   tf.tidy(() => Math.sqrt(flatten(grads).reduce((s, [, g]) => s + tf.sum(tf.square(g)).dataSync()[0]!, 0)))
 
-/** Global L2 norm of a gradient tree as a scalar tensor (reads nothing; the caller owns it). */
+/**
+ * Global L2 norm of a gradient tree as a scalar tensor (reads nothing; the caller owns it). The
+ * per-leaf sums are added pairwise, not by one `addN`: webgpu binds every input of a kernel as a
+ * storage buffer, and adapters allow as few as 8 per shader.
+ */
 export const gradNormDeferred = (grads: ParamTree): tf.Scalar =>
   tf.tidy(() => {
-    const sums = flatten(grads).map(([, g]) => tf.sum(tf.square(g)))
-    return tf.sqrt(sums.length === 0 ? tf.scalar(0) : tf.addN(sums)) as tf.Scalar
+    let sums: tf.Tensor[] = flatten(grads).map(([, g]) => tf.sum(tf.square(g)))
+    if (sums.length === 0) return tf.scalar(0)
+    while (sums.length > 1) sums = Array.from({ length: Math.ceil(sums.length / 2) }, (_, i) => (2 * i + 1 < sums.length ? tf.add(sums[2 * i]!, sums[2 * i + 1]!) : sums[2 * i]!))
+    return tf.sqrt(sums[0]!) as tf.Scalar
   })
 
 const tensorEntries = (m: DeviceMetrics): Array<readonly [string, tf.Scalar]> =>

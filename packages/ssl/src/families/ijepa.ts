@@ -177,6 +177,14 @@ export const ijepa = (config: IjepaConfig, options: IjepaOptions): Family => {
     },
     stepDeferred,
     step: hostStep(stepDeferred),
+    lossAndGradsDeferred: (state, images, key) => {
+      const masks = parts.collate(stream(key, 'mask'), images.shape[0])
+      const contextIdx = indexTensor(masks.contextIdx)
+      const targetIdx = masks.targetIdx.map(indexTensor)
+      const r = ijepaLossAndGradsAtDeferred(parts, energy)(state.params, state.target, images, contextIdx, targetIdx, key)
+      tf.dispose([contextIdx, ...targetIdx])
+      return r
+    },
     features: (state, images) => tf.tidy(() => averagePool(encode(parts.encoder, branch(state.target, 'encoder'), images, evaluation))),
     tokens: (state, images) => encode(parts.encoder, branch(state.target, 'encoder'), images, evaluation) as tf.Tensor3D,
   }

@@ -201,6 +201,7 @@ export const jointFamily = (config: JointConfig, spec: JointSpec, options: { rea
     },
     stepDeferred,
     step: hostStep(stepDeferred),
+    lossAndGradsDeferred: lossOf,
     features: (state, images) => represent(parts)(branch(state.params, 'encoder'), images),
     tokens: (state, images) => encode(parts.encoder, branch(state.params, 'encoder'), images, evaluation) as tf.Tensor3D,
   }

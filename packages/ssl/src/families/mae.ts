@@ -137,6 +137,10 @@ export const mae = (config: MaeConfig, options: { readonly totalSteps: number })
     },
     stepDeferred,
     step: hostStep(stepDeferred),
+    lossAndGradsDeferred: (state, images, key) => {
+      const { loss, grads, aux } = lossOf(state, images, key)
+      return { loss, grads, aux }
+    },
     features: (state, images) => tf.tidy(() => averagePool(patchTokens(state, images))),
     tokens: (state, images) => patchTokens(state, images),
   }
