@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs'
 /** What to install, said once for every message that needs it. */
 export const TENSORFLOW_INSTALL =
   'install @tensorflow/tfjs-node-gpu@4.22.0 (NVIDIA GPU: libtensorflow 2.9.1, which needs CUDA 11.2 and cuDNN 8.1; ' +
-  'with CUDA 12, put a newer libtensorflow GPU build in node_modules/@tensorflow/tfjs-node-gpu/deps/lib and run its `npm rebuild`) ' +
+  'with CUDA 12, replace libtensorflow.so.2 and libtensorflow_framework.so.2 in node_modules/@tensorflow/tfjs-node-gpu/deps/lib by a libtensorflow 2.x GPU build for CUDA 12) ' +
   'or @tensorflow/tfjs-node@4.22.0 (CPU); both download libtensorflow when installed'
 
 const PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const

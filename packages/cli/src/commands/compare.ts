@@ -426,7 +426,7 @@ export const register = (program: Command): void => {
     .option('--budget-steps <n>', 'train each config for n steps (default: each config\'s own train.steps)', parsers.positiveInt('--budget-steps'))
     .option('--budget-seconds <s>', 'train each config for s seconds of wall-clock time', parsers.positiveNumber('--budget-seconds'))
     .option('--data <dir>', 'Fashion-MNIST IDX folder, or "synthetic" for the synthetic shapes (default: Debian\'s install, else synthetic shapes)')
-    .option('--backend <name>', 'auto | native | wasm | cpu', 'auto')
+    .option('--backend <name>', 'auto | native | wasm | cpu | webgpu | tensorflow', 'auto')
     .option('--limit <n>', 'evaluate on at most n train and n test images', parsers.positiveInt('--limit'))
     .option('--probe-epochs <n>', `linear-probe epochs (default ${EVAL_DEFAULTS.probeEpochs})`, parsers.positiveInt('--probe-epochs'))
     .option('--attentive-epochs <n>', `attentive-probe epochs, 0 = off (default ${EVAL_DEFAULTS.attentiveEpochs})`, parsers.nonNegativeInt('--attentive-epochs'))
