@@ -40,3 +40,22 @@ export const relErr = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!) / (1 + Math.abs(b[i]!)))
   return m
 }
+
+interface ErrorScopes {
+  pushErrorScope(filter: 'validation'): void
+  popErrorScope(): Promise<{ readonly message: string } | null>
+}
+
+/**
+ * Runs `f` inside a WebGPU validation error scope and fails naming the error: Dawn reports an invalid
+ * shader or bind group asynchronously and the kernel's output is then stale memory, which a value
+ * comparison can miss.
+ */
+export const withoutValidationErrors = async <T>(label: string, f: () => Promise<T>): Promise<T> => {
+  const device = (tf.backend() as unknown as { device: ErrorScopes }).device
+  device.pushErrorScope('validation')
+  const out = await f()
+  const error = await device.popErrorScope()
+  assert.equal(error, null, `${label}: WebGPU validation error: ${error?.message}`)
+  return out
+}
