@@ -7,7 +7,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import * as tf from '@tensorflow/tfjs'
-import { adapterReport, useBackend, WEBGPU_OP_KERNELS } from '@jepa-ts/engine'
+import { adapterReport, gpuHint, useBackend, WEBGPU_OP_KERNELS } from '@jepa-ts/engine'
 import { attention, attentionComposite, gelu, geluComposite, layerNorm, layerNormComposite } from '@jepa-ts/ops'
 import { keyOf, normal } from '@jepa-ts/core'
 import { relErr, useSwiftshader, withoutValidationErrors } from './swiftshader.ts'
@@ -21,6 +21,7 @@ test('adapter report: software for SwiftShader, lavapipe or a fallback flag; har
 })
 
 test('webgpu starts on SwiftShader and reports it; auto declines the software adapter and says why', async () => {
+  assert.equal(gpuHint(), true, 'an explicit Vulkan ICD makes auto try webgpu')
   await useSwiftshader()
   assert.equal(tf.getBackend(), 'webgpu')
   const auto = await useBackend('auto')

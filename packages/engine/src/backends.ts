@@ -9,10 +9,13 @@
  *   when the user installed one (`tensorflow.ts`; never a dependency here);
  * - `'auto'`   — webgpu when its adapter is hardware, else the first of native → wasm → cpu that
  *   initializes. When a faster backend is skipped, the returned `notice` says which and why in one
- *   line (the caller prints it): webgpu is skipped silently only when the machine has no WebGPU
- *   adapter at all (the usual CPU machine), and with a notice when its adapter is a software one.
+ *   line (the caller prints it): webgpu is skipped silently when the machine shows no GPU
+ *   (`gpuHint()`: no /dev/nvidia0, no /dev/dri/renderD*, no VK_ICD_FILENAMES — then Dawn is not even
+ *   loaded, which keeps its Vulkan warnings and ~0.5 s off CPU machines) or has no WebGPU adapter,
+ *   and with a notice when its adapter is a software one.
  * The choice can also come from the environment variable `JEPA_BACKEND`.
  */
+import { existsSync, readdirSync } from 'node:fs'
 import * as tf from '@tensorflow/tfjs'
 import { installWasmFixes } from './wasm-fixes.ts'
 import { type AdapterReport, describeAdapter, loadWebgpu, tryWebgpu } from './webgpu.ts'
@@ -67,6 +70,17 @@ export const silenceCpuBanner = (): void => {
   if (cpu !== null && cpu !== undefined) cpu.firstUse = false
 }
 
+/** Whether the machine shows a GPU `auto` should try: a GPU device node, an explicit Vulkan ICD, or not Linux. */
+export const gpuHint = (): boolean => {
+  if (process.platform !== 'linux') return true
+  if ((process.env['VK_ICD_FILENAMES'] ?? '') !== '' || existsSync('/dev/nvidia0')) return true
+  try {
+    return readdirSync('/dev/dri').some((f) => f.startsWith('renderD'))
+  } catch {
+    return false
+  }
+}
+
 const parseChoice = (s: string | undefined): BackendChoice | undefined =>
   s === undefined || s === '' ? undefined : (BACKEND_CHOICES as readonly string[]).includes(s) ? (s as BackendChoice) : undefined
 
@@ -103,7 +117,7 @@ export const useBackend = async (choice: BackendChoice = parseChoice(process.env
     if (!r.ok) throw new Error(`backend "tensorflow" is unavailable: ${r.reason}`)
     return { name: 'tensorflow', notice: r.notice }
   }
-  const gpu = await loadWebgpu()
+  const gpu: Awaited<ReturnType<typeof loadWebgpu>> = gpuHint() ? await loadWebgpu() : { ok: false, reason: 'no GPU device on this machine' }
   if (gpu.ok && !gpu.adapter.software) {
     const r = await tryWebgpu()
     if (r.ok) return { name: 'webgpu', adapter: r.adapter, notice: `using webgpu on ${describeAdapter(r.adapter)}` }

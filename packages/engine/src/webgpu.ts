@@ -15,6 +15,9 @@
  * installed (Debian `libvulkan1`) and `VK_ICD_FILENAMES` names chromium's SwiftShader ICD
  * (`SWIFTSHADER_ICD`): slow, but exact enough to test on.
  */
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { registerWebgpuKernels } from './webgpu-kernels.ts'
 
@@ -84,6 +87,8 @@ const load = async (): Promise<WebgpuLoad> => {
   } catch (e) {
     return { ok: false, reason: `the Dawn binding (npm "webgpu") did not load: ${firstLine(e)}` }
   }
+  // The Vulkan loader complains on stderr without a runtime folder; any writable one will do.
+  process.env['XDG_RUNTIME_DIR'] ??= mkdtempSync(join(tmpdir(), 'jepa-xdg-'))
   const g = globalThis as unknown as Record<string, unknown>
   for (const [k, v] of Object.entries(mod.globals)) if (g[k] === undefined) g[k] = v
   const gpu = mod.create([])
