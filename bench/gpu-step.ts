@@ -8,8 +8,8 @@
  *
  * `--presets DIR` reads `<family>-fashion.json` from DIR instead of examples/configs (tests use tiny ones).
  *
- * Runs bundled too (scripts/gpu-pack.sh builds `bench/gpu-step.mjs` with esbuild; then `node
- * bench/gpu-step.mjs …`): nothing here needs tsx at run time, workers are this same file.
+ * Runs bundled too (scripts/gpu-pack.sh bundles it with esbuild into the pack as gpu-step.mjs, run
+ * as `node gpu-step.mjs …`): nothing here needs tsx at run time, workers are this same file.
  *
  * Contract: prints the adapter line, then one markdown table — family, batch, side, images/s,
  * ms/step, ours ÷ PyTorch — plus a line per failure naming the side and its reason (a side that

@@ -55,4 +55,4 @@ echo "› PyTorch: ${python:-none found} $([ -n "$python" ] && "$python" -c 'imp
 
 echo "› bench: node $("$work/node" --version), ${VK_ICD_FILENAMES:+VK_ICD_FILENAMES=$VK_ICD_FILENAMES}"
 cd "$work"
-"$work/node" bench/gpu-step.mjs ${python:+--python "$python"} "$@"
+"$work/node" "$work/bench/gpu-step.mjs" ${python:+--python "$python"} "$@"

@@ -5,13 +5,13 @@
 #   scripts/gpu-pack.sh [out-dir]        (default .gpu-pack, git-ignored)
 #
 # The pack mirrors the repo's layout, so the bench finds its configs and the PyTorch twin its
-# modules as it does here:
-#   bench/gpu-step.mjs                    esbuild bundle of bench/gpu-step.ts (tfjs, tfjs-backend-webgpu,
+# modules as it does here (paths inside the pack):
+#   <pack>/bench/gpu-step.mjs             esbuild bundle of bench/gpu-step.ts (tfjs, tfjs-backend-webgpu,
 #                                         our packages); `webgpu` stays external:
-#   bench/node_modules/webgpu/            npm `webgpu` (index.js, package.json) + dist/linux-x64/dawn.node.xz
-#   bench/family_step_torch.py, tools/parity/*.py, examples/configs/{ijepa,mae,vicreg}-fashion.json
+#   <pack>/bench/node_modules/webgpu/     npm `webgpu` (index.js, package.json) + dist/linux-x64/dawn.node.xz
+#   copies of bench/family_step_torch.py, tools/parity/*.py, examples/configs/{ijepa,mae,vicreg}-fashion.json
 #   node.xz                               this machine's Node binary (xz -T2)
-#   debs/libvulkan1_*.deb                 the Vulkan loader (apt-get download), unpacked there by dpkg-deb
+#   <pack>/debs/libvulkan1_*.deb          the Vulkan loader (apt-get download), unpacked there by dpkg-deb
 #   device-check.sh                       the command to run there
 set -euo pipefail
 cd "$(dirname "$0")/.."
