@@ -1,7 +1,11 @@
 """PyTorch twin of bench/family-step.ts: one training step of the I-JEPA, MAE or VICReg family with
 the structure of OUR implementation (packages/ssl/src/families), timed the same way.
 
-    /usr/bin/python3 bench/family_step_torch.py --family ijepa|mae|vicreg --spec SPEC.json
+    /usr/bin/python3 bench/family_step_torch.py --family ijepa|mae|vicreg --spec SPEC.json [--device cpu|cuda] [--threads 2]
+
+--device cuda puts the models, the batch, the masks and the per-step random draws on the GPU (the
+view augmentation's per-image choices are still drawn on the host, as ours are); each timed step
+ends with loss.item(), which waits for the GPU, so step times are complete.
 
 SPEC.json (written by bench/family-step.ts): {"config": the decoded family config, "batch", "warmup",
 "steps", "masks": [per step {"context": [B][Kc], "targets": [T][B][Kt]}] (I-JEPA only: the very masks
@@ -38,6 +42,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'
 from make_fixtures import Predictor, ViT  # noqa: E402
 from predictor_step import MaeDecoder, apply_masks, patchify_nhwc  # noqa: E402
 
+DEV = torch.device('cpu')  # set by --device
+
 
 def adamw(named, lr, wd, betas, no_decay=lambda n, p: False):
     """AdamW over the trainable params; no decay on biases, 1-D params and `no_decay` (ours: decayExceptBiasAnd1d)."""
@@ -55,17 +61,17 @@ def ijepa_step(c, spec):
     h, w, ch = c['image']
     p, e, b = c['patchSize'], c['encoder'], spec['batch']
     grid = h // p
-    encoder = ViT(img=h, patch=p, in_chans=ch, dim=e['dim'], depth=e['depth'], heads=e['heads'])
-    target = ViT(img=h, patch=p, in_chans=ch, dim=e['dim'], depth=e['depth'], heads=e['heads'])
+    encoder = ViT(img=h, patch=p, in_chans=ch, dim=e['dim'], depth=e['depth'], heads=e['heads']).to(DEV)
+    target = ViT(img=h, patch=p, in_chans=ch, dim=e['dim'], depth=e['depth'], heads=e['heads']).to(DEV)
     target.load_state_dict(encoder.state_dict())
     for q in target.parameters():
         q.requires_grad_(False)
-    pred = Predictor(grid=grid, dim=e['dim'], pdim=c['predictor']['dim'], depth=c['predictor']['depth'], heads=e['heads'])
+    pred = Predictor(grid=grid, dim=e['dim'], pdim=c['predictor']['dim'], depth=c['predictor']['depth'], heads=e['heads']).to(DEV)
     named = [('encoder.' + n, q) for n, q in encoder.named_parameters() if q.requires_grad] + [('predictor.' + n, q) for n, q in pred.named_parameters() if q.requires_grad]
     opt = adamw(named, c['optimizer']['lr'], c['optimizer']['weightDecay'], (0.9, 0.999))
     params = [q for _, q in named]
-    images = torch.rand(b, ch, h, w)
-    masks = [{'context': torch.tensor(m['context'], dtype=torch.long), 'targets': [torch.tensor(t, dtype=torch.long) for t in m['targets']]} for m in spec['masks']]
+    images = torch.rand(b, ch, h, w, device=DEV)
+    masks = [{'context': torch.tensor(m['context'], dtype=torch.long, device=DEV), 'targets': [torch.tensor(t, dtype=torch.long, device=DEV) for t in m['targets']]} for m in spec['masks']]
     momentum = c['ema'][0]
     smooth = F.smooth_l1_loss if c['energy'] == 'smoothL1' else F.mse_loss
 
@@ -93,19 +99,19 @@ def mae_step(c, spec):
     grid = h // p
     length = grid * grid
     keep = int(length * (1 - c['maskRatio']))
-    encoder = ViT(img=h, patch=p, in_chans=ch, dim=e['dim'], depth=e['depth'], heads=e['heads'])
-    decoder = MaeDecoder(grid, e['dim'], d['dim'], d['depth'], d['heads'], p * p * ch)
+    encoder = ViT(img=h, patch=p, in_chans=ch, dim=e['dim'], depth=e['depth'], heads=e['heads']).to(DEV)
+    decoder = MaeDecoder(grid, e['dim'], d['dim'], d['depth'], d['heads'], p * p * ch).to(DEV)
     named = [('encoder.' + n, q) for n, q in encoder.named_parameters() if q.requires_grad] + [('decoder.' + n, q) for n, q in decoder.named_parameters() if q.requires_grad]
     opt = adamw(named, c['optimizer']['lr'], c['optimizer']['weightDecay'], (0.9, 0.95), lambda n, q: n.endswith('mask_token'))
     params = [q for _, q in named]
-    images_nhwc = torch.rand(b, h, w, ch)
+    images_nhwc = torch.rand(b, h, w, ch, device=DEV)
     images = images_nhwc.permute(0, 3, 1, 2).contiguous()
 
     def step(_i):
-        ids_shuffle = torch.argsort(torch.rand(b, length), dim=1)
+        ids_shuffle = torch.argsort(torch.rand(b, length, device=DEV), dim=1)
         ids_restore = torch.argsort(ids_shuffle, dim=1)
         ids_keep = ids_shuffle[:, :keep]
-        mask = torch.ones(b, length)
+        mask = torch.ones(b, length, device=DEV)
         mask[:, :keep] = 0
         mask = torch.gather(mask, 1, ids_restore)
         target = patchify_nhwc(images_nhwc, p)
@@ -151,7 +157,7 @@ def views(v, images):
     lo, hi = v['range']
 
     def maybe(prob, x, transformed):
-        apply = torch.tensor([random.random() < prob for _ in range(b)]).view(b, 1, 1, 1)
+        apply = torch.tensor([random.random() < prob for _ in range(b)], device=images.device).view(b, 1, 1, 1)
         return torch.where(apply, transformed, x)
 
     cr = v['crop']
@@ -160,11 +166,11 @@ def views(v, images):
         top, left, ch_, cw = crop_box(h, w, cr['scale'], cr['aspect'])
         y1, x1, y2, x2 = top / (h - 1), left / (w - 1), (top + ch_ - 1) / (h - 1), (left + cw - 1) / (w - 1)
         theta[i] = torch.tensor([[x2 - x1, 0., x1 + x2 - 1.], [0., y2 - y1, y1 + y2 - 1.]])
-    grid = F.affine_grid(theta, [b, ch, h, w], align_corners=True)
+    grid = F.affine_grid(theta.to(images.device), [b, ch, h, w], align_corners=True)
     x = maybe(cr['prob'], images, F.grid_sample(images, grid, mode='bilinear', align_corners=True))
     x = maybe(v['flipProb'], x, torch.flip(x, [3]))
     j = v['jitter']
-    factor = lambda s: torch.tensor([random.uniform(max(0., 1 - s), 1 + s) for _ in range(b)]).view(b, 1, 1, 1)
+    factor = lambda s: torch.tensor([random.uniform(max(0., 1 - s), 1 + s) for _ in range(b)], device=images.device).view(b, 1, 1, 1)
     bright = (x * factor(j['brightness'])).clamp(lo, hi)
     mean = bright.mean(dim=(1, 2, 3), keepdim=True)
     x = maybe(j['prob'], x, (mean + factor(j['contrast']) * (bright - mean)).clamp(lo, hi))
@@ -175,7 +181,7 @@ def views(v, images):
         s = random.uniform(bl['sigma'][0], bl['sigma'][1])
         wts = [math.exp(-((i - (k - 1) / 2) ** 2) / (2 * s * s)) for i in range(k)]
         mats.append(blur_matrix([q / sum(wts) for q in wts], h))
-    rows = torch.stack(mats)  # square images: the same matrices blur rows and columns
+    rows = torch.stack(mats).to(images.device)  # square images: the same matrices blur rows and columns
     blurred = torch.bmm(rows, x.permute(0, 2, 1, 3).reshape(b, h, ch * w)).reshape(b, h, ch, w)
     blurred = torch.bmm(rows, blurred.permute(0, 3, 2, 1).reshape(b, w, ch * h)).reshape(b, w, ch, h).permute(0, 2, 3, 1)
     x = maybe(bl['prob'], x, blurred.contiguous())
@@ -213,12 +219,12 @@ def vicreg_energy(za, zb, sim, std, cov, eps=1e-4):
 def vicreg_step(c, spec):
     h, w, ch = c['image']
     p, e, b = c['patchSize'], c['encoder'], spec['batch']
-    encoder = ViT(img=h, patch=p, in_chans=ch, dim=e['dim'], depth=e['depth'], heads=e['heads'])
-    projector = Head(e['dim'], c['projector']['hidden'], c['projector']['out'])
+    encoder = ViT(img=h, patch=p, in_chans=ch, dim=e['dim'], depth=e['depth'], heads=e['heads']).to(DEV)
+    projector = Head(e['dim'], c['projector']['hidden'], c['projector']['out']).to(DEV)
     named = [('encoder.' + n, q) for n, q in encoder.named_parameters() if q.requires_grad] + [('projector.' + n, q) for n, q in projector.named_parameters()]
     opt = adamw(named, c['optimizer']['lr'], c['optimizer']['weightDecay'], (0.9, 0.999))
     params = [q for _, q in named]
-    images = torch.rand(b, ch, h, w)
+    images = torch.rand(b, ch, h, w, device=DEV)
     co = c['coefficients']
 
     def step(_i):
@@ -243,7 +249,12 @@ def main():
     ap.add_argument('--family', choices=['ijepa', 'mae', 'vicreg'], required=True)
     ap.add_argument('--spec', required=True)
     ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--device', choices=['cpu', 'cuda'], default='cpu')
     a = ap.parse_args()
+    global DEV
+    if a.device == 'cuda' and not torch.cuda.is_available():
+        raise SystemExit('--device cuda: torch.cuda.is_available() is False (no CUDA build of PyTorch or no GPU)')
+    DEV = torch.device(a.device)
     with open(a.spec) as f:
         spec = json.load(f)
     torch.set_num_threads(a.threads)
@@ -259,7 +270,7 @@ def main():
         if i >= spec['warmup']:
             times.append(time.perf_counter() - t0)
     print(json.dumps({
-        'backend': f'pytorch {torch.__version__} ({a.threads} threads)',
+        'backend': f'pytorch {torch.__version__} ({a.threads} threads)' if a.device == 'cpu' else f'pytorch {torch.__version__} cuda ({torch.cuda.get_device_name()})',
         'stepSeconds': times,
         'peakRssMiB': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }))

@@ -128,7 +128,7 @@ test('a run that diverges is reported: exit 1, its last good checkpoint is evalu
     example: {},
     decode: (input, root) => decode(LinearAeConfigCodec, input, root),
     create: (c, o) => {
-      const inner = linearAutoencoder({ imageDims: c.image, width: c.width, lr: c.lr, weightDecay: c.weightDecay, warmupSteps: 0, totalSteps: o.totalSteps })
+      const { stepDeferred: _deferred, ...inner } = linearAutoencoder({ imageDims: c.image, width: c.width, lr: c.lr, weightDecay: c.weightDecay, warmupSteps: 0, totalSteps: o.totalSteps }) // the loop prefers stepDeferred: drop it so this step runs
       return { ...inner, name: 'nan-ae', step: (s, images, key) => {
         const r = inner.step(s, images, key)
         return r.state.step >= 3 ? { state: r.state, metrics: { ...r.metrics, loss: Number.NaN } } : r

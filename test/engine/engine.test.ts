@@ -75,7 +75,7 @@ test('backend choices: explicit cpu works, auto reports why it skipped faster on
   const auto = await useBackend('auto')
   assert.ok(['native', 'wasm', 'cpu'].includes(auto.name))
   if (auto.name !== 'native') assert.match(auto.notice ?? '', /native backend unavailable \(.+\)/)
-  assert.deepEqual(parseBackendChoice('gpu'), { error: 'unknown backend "gpu": expected one of auto, native, wasm, cpu' })
+  assert.deepEqual(parseBackendChoice('gpu'), { error: 'unknown backend "gpu": expected one of auto, native, wasm, cpu, webgpu, tensorflow' })
   await assert.rejects(useBackend('gpu' as BackendChoice), /unknown backend "gpu"/)
   await tf.setBackend('cpu')
 })

@@ -27,7 +27,7 @@ const base = { dataset, batchSize: 8, key: keyOf(3), config: { family: 'linear-a
 
 /** The toy family whose loss reads as `bad` from step `at` on (1-based count after the step). */
 const divergingAt = (at: number, bad: number): Family => {
-  const inner = toy()
+  const { stepDeferred: _deferred, ...inner } = toy() // the loop prefers stepDeferred: drop it so this step runs
   return { ...inner, step: (s, images, key) => {
     const r = inner.step(s, images, key)
     return r.state.step >= at ? { state: r.state, metrics: { ...r.metrics, loss: bad } } : r

@@ -3,27 +3,40 @@
  * - `'native'` — the OpenBLAS-backed CPU backend of `@jepa-ts/backend-native` (fastest here);
  * - `'wasm'`   — tfjs-backend-wasm (SIMD, single-threaded in Node) with our training fixes;
  * - `'cpu'`    — tfjs's pure-JS kernels (slowest; the reference the others are tested against);
- * - `'auto'`   — the first of native → wasm → cpu that initializes. When a faster backend is
- *   skipped, the returned `notice` says which and why in one line (the caller prints it).
+ * - `'webgpu'` — tfjs-backend-webgpu on Dawn's Node binding (`webgpu.ts`): a GPU through Vulkan, or
+ *   SwiftShader (a software GPU, for tests) when `VK_ICD_FILENAMES` names it; `adapter` describes it;
+ * - `'tensorflow'` — libtensorflow through `@tensorflow/tfjs-node-gpu` or `@tensorflow/tfjs-node`
+ *   when the user installed one (`tensorflow.ts`; never a dependency here);
+ * - `'auto'`   — webgpu when its adapter is hardware, else the first of native → wasm → cpu that
+ *   initializes. When a faster backend is skipped, the returned `notice` says which and why in one
+ *   line (the caller prints it): webgpu is skipped silently when the machine shows no GPU
+ *   (`gpuHint()`: no /dev/nvidia0, no /dev/dri/renderD*, no VK_ICD_FILENAMES — then Dawn is not even
+ *   loaded, which keeps its Vulkan warnings and ~0.5 s off CPU machines) or has no WebGPU adapter,
+ *   and with a notice when its adapter is a software one.
  * The choice can also come from the environment variable `JEPA_BACKEND`.
  * `options.threads` sets the native backend's thread budget (its pool and OpenBLAS together; the
  * default is `JEPA_THREADS`, else the machine's cores); wasm (single-threaded in Node) and cpu
  * ignore it.
  */
+import { existsSync, readdirSync } from 'node:fs'
 import * as tf from '@tensorflow/tfjs'
 import { installWasmFixes } from './wasm-fixes.ts'
+import { type AdapterReport, describeAdapter, loadWebgpu, tryWebgpu } from './webgpu.ts'
+import { tryTensorflow } from './tensorflow.ts'
 
 /** The backends a user can ask for. */
-export type BackendChoice = 'auto' | 'native' | 'wasm' | 'cpu'
+export type BackendChoice = 'auto' | 'native' | 'wasm' | 'cpu' | 'webgpu' | 'tensorflow'
 
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'native', 'wasm', 'cpu']
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'native', 'wasm', 'cpu', 'webgpu', 'tensorflow']
 
 /** What `useBackend` did. */
 export interface BackendInfo {
   /** The active tfjs backend. */
-  readonly name: 'native' | 'wasm' | 'cpu'
+  readonly name: 'native' | 'wasm' | 'cpu' | 'webgpu' | 'tensorflow'
   /** One line for the user when a faster backend was skipped, naming the reason. */
   readonly notice?: string
+  /** The WebGPU adapter, when webgpu is active or was considered by `auto`. */
+  readonly adapter?: AdapterReport
 }
 
 /** What `useBackend` takes besides the choice. */
@@ -71,6 +84,17 @@ export const silenceCpuBanner = (): void => {
   if (cpu !== null && cpu !== undefined) cpu.firstUse = false
 }
 
+/** Whether the machine shows a GPU `auto` should try: a GPU device node, an explicit Vulkan ICD, or not Linux. */
+export const gpuHint = (): boolean => {
+  if (process.platform !== 'linux') return true
+  if ((process.env['VK_ICD_FILENAMES'] ?? '') !== '' || existsSync('/dev/nvidia0')) return true
+  try {
+    return readdirSync('/dev/dri').some((f) => f.startsWith('renderD'))
+  } catch {
+    return false
+  }
+}
+
 const parseChoice = (s: string | undefined): BackendChoice | undefined =>
   s === undefined || s === '' ? undefined : (BACKEND_CHOICES as readonly string[]).includes(s) ? (s as BackendChoice) : undefined
 
@@ -99,12 +123,29 @@ export const useBackend = async (choice: BackendChoice = parseChoice(process.env
     if (!r.ok) throw new Error(`backend "wasm" is unavailable: ${r.reason}`)
     return { name: 'wasm' }
   }
+  if (choice === 'webgpu') {
+    const r = await tryWebgpu()
+    if (!r.ok) throw new Error(`backend "webgpu" is unavailable: ${r.reason}`)
+    return { name: 'webgpu', adapter: r.adapter }
+  }
+  if (choice === 'tensorflow') {
+    const r = await tryTensorflow()
+    if (!r.ok) throw new Error(`backend "tensorflow" is unavailable: ${r.reason}`)
+    return { name: 'tensorflow', notice: r.notice }
+  }
+  const gpu: Awaited<ReturnType<typeof loadWebgpu>> = gpuHint() ? await loadWebgpu() : { ok: false, reason: 'no GPU device on this machine' }
+  if (gpu.ok && !gpu.adapter.software) {
+    const r = await tryWebgpu()
+    if (r.ok) return { name: 'webgpu', adapter: r.adapter, notice: `using webgpu on ${describeAdapter(r.adapter)}` }
+  }
+  const gpuNote = gpu.ok ? `webgpu skipped: its adapter ${describeAdapter(gpu.adapter)} is slower than the CPU backends; ` : ''
+  const adapter = gpu.ok ? { adapter: gpu.adapter } : {}
   const native = await tryNative(threads)
-  if (native.ok) return { name: 'native' }
+  if (native.ok) return gpuNote === '' ? { name: 'native' } : { name: 'native', notice: `${gpuNote}using native`, ...adapter }
   const wasm = await tryWasm()
-  if (wasm.ok) return { name: 'wasm', notice: `native backend unavailable (${native.reason}); using wasm` }
+  if (wasm.ok) return { name: 'wasm', notice: `${gpuNote}native backend unavailable (${native.reason}); using wasm`, ...adapter }
   await tf.setBackend('cpu')
-  return { name: 'cpu', notice: `native backend unavailable (${native.reason}); wasm unavailable (${wasm.reason}); using the slow pure-JS cpu backend` }
+  return { name: 'cpu', notice: `${gpuNote}native backend unavailable (${native.reason}); wasm unavailable (${wasm.reason}); using the slow pure-JS cpu backend`, ...adapter }
 }
 
 /** Parses a user-given backend name; Left-free: returns an error message or the choice. */

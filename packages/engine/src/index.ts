@@ -6,3 +6,6 @@
  */
 export * from './backends.ts'
 export * from './wasm-fixes.ts'
+export * from './webgpu.ts'
+export { WEBGPU_OP_KERNELS, registerWebgpuKernels } from './webgpu-kernels.ts'
+export * from './tensorflow.ts'

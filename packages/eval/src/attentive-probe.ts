@@ -116,12 +116,14 @@ const batchTensor = (values: Float32Array, rows: ArrayLike<number>, t: number, d
   return tf.tensor3d(out, [rows.length, t, d])
 }
 
-const accuracy = (values: Float32Array, labels: Int32Array, p: Params, n: number, t: number, d: number, width: number, heads: number, classes: number, batchSize: number): number => {
+const accuracy = async (values: Float32Array, labels: Int32Array, p: Params, n: number, t: number, d: number, width: number, heads: number, classes: number, batchSize: number): Promise<number> => {
   const weights = tensorsOf(p, d, width, heads, classes)
   let correct = 0
   for (let start = 0; start < n; start += batchSize) {
     const rows = Array.from({ length: Math.min(batchSize, n - start) }, (_, i) => start + i)
-    const predicted = tf.tidy(() => tf.argMax(logitsOf(batchTensor(values, rows, t, d), weights, heads), 1).dataSync())
+    const argMax = tf.tidy(() => tf.argMax(logitsOf(batchTensor(values, rows, t, d), weights, heads), 1))
+    const predicted = await argMax.data() // awaited reads: the probe runs on webgpu too, where dataSync throws
+    argMax.dispose()
     rows.forEach((r, i) => {
       if (predicted[i] === labels[r]) correct++
     })
@@ -174,11 +176,11 @@ export const attentiveProbe = async (train: LabeledTokens, test: LabeledTokens, 
         const r = tf.valueAndGrads(f)(NAMES.map((name) => weights[name]))
         return { ...r, predicted: predictedRows! }
       })
-      const hostGrads = grads.map((g) => Float64Array.from(g.dataSync()))
+      const hostGrads = await Promise.all(grads.map(async (g) => Float64Array.from(await g.data())))
       step++
       NAMES.forEach((name, i) => adamwStepInPlace(p[name], hostGrads[i]!, step, settings.lr, name === 'b' || name === 'q' ? 0 : settings.weightDecay))
-      lossSum += value.dataSync()[0]! * rows.length
-      const pr = predicted.dataSync()
+      lossSum += (await value.data())[0]! * rows.length
+      const pr = await predicted.data()
       rows.forEach((r, i) => {
         if (pr[i] === train.labels[r]) correct++
       })
@@ -188,8 +190,8 @@ export const attentiveProbe = async (train: LabeledTokens, test: LabeledTokens, 
   }
   const bs = Math.max(settings.batchSize, 256)
   return {
-    top1: accuracy(testX, test.labels, p, m, t, d, width, heads, classes, bs),
-    trainTop1: accuracy(trainX, train.labels, p, n, t, d, width, heads, classes, bs),
+    top1: await accuracy(testX, test.labels, p, m, t, d, width, heads, classes, bs),
+    trainTop1: await accuracy(trainX, train.labels, p, n, t, d, width, heads, classes, bs),
     curve,
   }
 }

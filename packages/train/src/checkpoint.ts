@@ -120,11 +120,20 @@ export interface WriteCheckpointOptions {
 export const checkpointBytes = (state: TrainState, meta: CheckpointMeta): Uint8Array =>
   paramsToSafetensors(stateToTree(state), { [CHECKPOINT_METADATA_KEY]: JSON.stringify(meta) })
 
+/**
+ * `checkpointBytes` after reading every tensor of the state asynchronously first: the synchronous
+ * reads of the serializer then hit the values the backend cached (on webgpu they would throw).
+ */
+export const checkpointBytesAsync = async (state: TrainState, meta: CheckpointMeta): Promise<Uint8Array> => {
+  await Promise.all(flatten(stateToTree(state)).map(([, t]) => t.data()))
+  return checkpointBytes(state, meta)
+}
+
 /** Writes `state` as the run's checkpoint, keeping the previous one as `checkpoint.prev.safetensors`. */
 export const writeCheckpoint = async (paths: RunPaths, state: TrainState, meta: CheckpointMeta, options: WriteCheckpointOptions = {}): Promise<void> => {
   let bytes: Uint8Array
   try {
-    bytes = checkpointBytes(state, meta)
+    bytes = await checkpointBytesAsync(state, meta)
   } catch (e) {
     throw new CheckpointError(paths.checkpoint, `cannot serialize the checkpoint for ${paths.checkpoint}: ${reasonOf(e)}`, { cause: e })
   }

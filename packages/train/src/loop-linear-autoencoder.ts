@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { type ParamTree, type Key, disposeTree, stream, truncatedNormal, uniform } from '@jepa-ts/core'
-import { type Family, type TrainState, lossAndGrads, gradNorm } from './family.ts'
+import { type DeferredStep, type Family, type TrainState, gradNormDeferred, hostStep, lossAndGradsDeferred } from './family.ts'
 import { adamwInit, adamwStep, disposeOptState } from './adamw.ts'
 import { warmupCosine } from './schedules.ts'
 
@@ -46,6 +46,26 @@ export const linearAutoencoder = (config: LinearAutoencoderConfig): Family => {
   const encode = (params: ParamTree, x: tf.Tensor2D): tf.Tensor2D =>
     tf.add(tf.matMul(x, tensorOf(params, 'encoder', 'weight') as tf.Tensor2D), tensorOf(params, 'encoder', 'bias'))
   const flat = (images: tf.Tensor4D): tf.Tensor2D => tf.reshape(images, [images.shape[0], pixels])
+  const stepDeferred: DeferredStep = (state, images, key) => {
+    const b = images.shape[0]
+    const keep = uniform(stream(key, 'mask'), b * pixels).map((u) => (u < 0.75 ? 1 : 0))
+    const mask = tf.tensor2d(keep, [b, pixels])
+    const x = flat(images)
+    const noisy = tf.mul(x, mask) as tf.Tensor2D
+    const { loss, grads } = lossAndGradsDeferred(state.params, (p) => {
+      const z = encode(p, noisy)
+      const xHat = tf.add(tf.matMul(z, tensorOf(p, 'decoder', 'weight') as tf.Tensor2D), tensorOf(p, 'decoder', 'bias'))
+      return { loss: tf.mean(tf.square(tf.sub(xHat, x))) as tf.Scalar }
+    })
+    tf.dispose([mask, x, noisy])
+    const lr = lrAt(state.step + 1)
+    const norm = gradNormDeferred(grads)
+    const next = adamwStep(state.params, grads, state.opt, { lr, weightDecay: config.weightDecay })
+    disposeTree(grads)
+    disposeTree(state.params)
+    disposeOptState(state.opt)
+    return { state: { step: state.step + 1, params: next.params, target: {}, opt: next.state }, metrics: { loss, lr, wd: config.weightDecay, gradNorm: norm } }
+  }
   return {
     name: 'linear-ae',
     description: 'denoising linear autoencoder (a smoke-test family for the loop and the CLI, not an SSL method)',
@@ -59,26 +79,8 @@ export const linearAutoencoder = (config: LinearAutoencoderConfig): Family => {
       }
       return { step: 0, params, target: {}, opt: adamwInit(params) }
     },
-    step: (state, images, key) => {
-      const b = images.shape[0]
-      const keep = uniform(stream(key, 'mask'), b * pixels).map((u) => (u < 0.75 ? 1 : 0))
-      const mask = tf.tensor2d(keep, [b, pixels])
-      const x = flat(images)
-      const noisy = tf.mul(x, mask) as tf.Tensor2D
-      const { loss, grads } = lossAndGrads(state.params, (p) => {
-        const z = encode(p, noisy)
-        const xHat = tf.add(tf.matMul(z, tensorOf(p, 'decoder', 'weight') as tf.Tensor2D), tensorOf(p, 'decoder', 'bias'))
-        return { loss: tf.mean(tf.square(tf.sub(xHat, x))) as tf.Scalar }
-      })
-      tf.dispose([mask, x, noisy])
-      const lr = lrAt(state.step + 1)
-      const norm = gradNorm(grads)
-      const next = adamwStep(state.params, grads, state.opt, { lr, weightDecay: config.weightDecay })
-      disposeTree(grads)
-      disposeTree(state.params)
-      disposeOptState(state.opt)
-      return { state: { step: state.step + 1, params: next.params, target: {}, opt: next.state }, metrics: { loss, lr, wd: config.weightDecay, gradNorm: norm } }
-    },
+    stepDeferred,
+    step: hostStep(stepDeferred),
     features: (state, images) => tf.tidy(() => encode(state.params, flat(images))),
   }
 }

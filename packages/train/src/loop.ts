@@ -25,6 +25,9 @@
  *   `interrupted` naming that checkpoint.
  * - `snapshotFractions`: when a step ends past one of these fractions of the budget, a snapshot of
  *   the state is written to `snapshots/step-<k>.safetensors` (`snapshots.ts`; never the checkpoint).
+ * - The step reads nothing from the device: the loop runs `family.stepDeferred` (or the family's
+ *   host `step`) and reads its metrics with one awaited `readMetrics` per step, so the loop runs on
+ *   webgpu, where synchronous reads throw. Checkpoints read the state asynchronously too.
  * - metrics.jsonl gets one line per step (`metrics-log.ts`); every `monitor.every` steps the
  *   monitor's numbers (RankMe, collapse std) join that step's line.
  * Ownership: the returned `state` is the caller's (dispose it with `disposeState`). Batch tensors are
@@ -34,7 +37,7 @@ import * as tf from '@tensorflow/tfjs'
 import { type Key, fold, stream, keyToString } from '@jepa-ts/core'
 import { type WriteAll } from '@jepa-ts/core/node'
 import { type ImageDataset, batchAt, toBatchTensor, stepsPerEpoch } from '@jepa-ts/data'
-import type { Family, TrainState } from './family.ts'
+import { type DeferredStep, type Family, type TrainState, readMetrics } from './family.ts'
 import { type CheckpointMeta, type JsonValue, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, writeCheckpoint } from './checkpoint.ts'
 import { type MetricsRecord, openMetricsLog } from './metrics-log.ts'
 import type { ProgressReporter } from './progress.ts'
@@ -146,6 +149,9 @@ export const stepBatch = (dataset: ImageDataset, key: Key, batchSize: number, k:
 /** The key of step `k`. */
 export const stepKey = (key: Key, k: number): Key => fold(stream(key, 'step'), k)
 
+/** The step the loop runs: the family's deferred step when it has one. */
+const stepOf = (family: Family): DeferredStep => family.stepDeferred ?? ((s, i, k) => family.step(s, i, k))
+
 /** Resolves after pending I/O and signal callbacks have run (a training step is synchronous). */
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
@@ -205,13 +211,14 @@ const trainLocked = async (o: TrainOptions, paths: RunPaths): Promise<TrainResul
       const k = state.step
       const t0 = performance.now()
       const images = stepBatch(o.dataset, o.key, o.batchSize, k, o.padTo)
-      let result: ReturnType<Family['step']>
+      let deferred: ReturnType<DeferredStep>
       try {
-        result = o.family.step(state, images, stepKey(o.key, k))
+        deferred = stepOf(o.family)(state, images, stepKey(o.key, k))
       } finally {
         images.dispose()
       }
-      state = result.state
+      state = deferred.state
+      const result = { state, metrics: await readMetrics(deferred.metrics) }
       const stepSeconds = (performance.now() - t0) / 1000
       const imagesPerSecond = stepSeconds > 0 ? o.batchSize / stepSeconds : 0
       const monitored = o.monitor !== undefined && state.step % o.monitor.every === 0 && Number.isFinite(result.metrics.loss)

@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { atomicWriteFile } from '@jepa-ts/core/node'
 import type { TrainState } from './family.ts'
-import { type CheckpointMeta, checkpointBytes } from './checkpoint.ts'
+import { type CheckpointMeta, checkpointBytesAsync } from './checkpoint.ts'
 
 /** The folder of a run's snapshots. */
 export const snapshotDir = (runDir: string): string => join(runDir, 'snapshots')
@@ -27,7 +27,7 @@ export const snapshotPath = (runDir: string, step: number): string => join(snaps
 export const writeSnapshot = async (runDir: string, state: TrainState, meta: CheckpointMeta): Promise<string> => {
   await mkdir(snapshotDir(runDir), { recursive: true })
   const path = snapshotPath(runDir, state.step)
-  await atomicWriteFile(path, checkpointBytes(state, meta))
+  await atomicWriteFile(path, await checkpointBytesAsync(state, meta))
   return path
 }
 

@@ -428,7 +428,7 @@ export const register = (program: Command): void => {
     .option('--budget-steps <n>', 'train each config for n steps (default: each config\'s own train.steps)', parsers.positiveInt('--budget-steps'))
     .option('--budget-seconds <s>', 'train each config for s seconds of wall-clock time', parsers.positiveNumber('--budget-seconds'))
     .option('--data <dir>', 'Fashion-MNIST IDX folder, or "synthetic" for the synthetic shapes (default: Debian\'s install, else synthetic shapes)')
-    .option('--backend <name>', 'auto | native | wasm | cpu', 'auto')
+    .option('--backend <name>', 'auto | native | wasm | cpu | webgpu | tensorflow', 'auto')
     .option('--threads <n>', 'threads of the native backend, its pool and OpenBLAS together (default: JEPA_THREADS, else the machine\'s cores)', parsers.positiveInt('--threads'))
     .option('--limit <n>', 'evaluate on at most n train and n test images', parsers.positiveInt('--limit'))
     .option('--probe-epochs <n>', `linear-probe epochs (default ${EVAL_DEFAULTS.probeEpochs})`, parsers.positiveInt('--probe-epochs'))

@@ -164,7 +164,7 @@ export const register = (program: Command): void => {
     .description('evaluate a checkpoint: linear probe, kNN, RankMe, collapse std, beside raw pixels and the untrained architecture')
     .argument('<checkpoint>', 'a run directory or a checkpoint.safetensors file')
     .option('--data <dir>', 'Fashion-MNIST IDX folder, or "synthetic" for the synthetic shapes (default: Debian\'s install, else synthetic shapes)')
-    .option('--backend <name>', 'auto | native | wasm | cpu', 'auto')
+    .option('--backend <name>', 'auto | native | wasm | cpu | webgpu | tensorflow', 'auto')
     .option('--threads <n>', 'threads of the native backend, its pool and OpenBLAS together (default: JEPA_THREADS, else the machine\'s cores)', parsers.positiveInt('--threads'))
     .option('--limit <n>', 'at most n train and n test images (default: all)', parsers.positiveInt('--limit'))
     .option('--label <field>', 'label field to probe (default: the dataset\'s first)')

@@ -77,7 +77,7 @@ export const register = (program: Command): void => {
     .option('--host <host>', 'address to bind (default: this machine only)', '127.0.0.1')
     .option('--port <n>', 'port (0 = any free port)', portOption, 8080)
     .option('--data <dir>', 'Fashion-MNIST IDX folder, or "synthetic" (the images of the neighbour view; default: Debian\'s install, else synthetic shapes)')
-    .option('--backend <name>', 'auto | native | wasm | cpu (computes the neighbour features)', 'auto')
+    .option('--backend <name>', 'auto | native | wasm | cpu | webgpu | tensorflow (computes the neighbour features)', 'auto')
     .option('--train-sample <n>', `train images searched for neighbours (default ${DEFAULT_TRAIN_SAMPLE})`, parsers.positiveInt('--train-sample'))
     .action(async (root: string, options: ServeCommandOptions) => {
       process.exitCode = await runServe(root, options)

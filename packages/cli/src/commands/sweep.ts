@@ -278,7 +278,7 @@ export const register = (program: Command): void => {
     .option('--budget-steps <n>', 'train each recipe for n steps', parsers.positiveInt('--budget-steps'))
     .option('--budget-seconds <s>', 'train each recipe for s seconds of wall-clock time', parsers.positiveNumber('--budget-seconds'))
     .option('--data <dir>', 'Fashion-MNIST IDX folder, or "synthetic" for the synthetic shapes')
-    .option('--backend <name>', 'auto | native | wasm | cpu', 'auto')
+    .option('--backend <name>', 'auto | native | wasm | cpu | webgpu | tensorflow', 'auto')
     .option('--limit <n>', 'evaluate on at most n train and n test images', parsers.positiveInt('--limit'))
     .option('--probe-epochs <n>', 'linear-probe epochs', parsers.positiveInt('--probe-epochs'))
     .option('--attentive-epochs <n>', 'attentive-probe epochs, 0 = off', parsers.nonNegativeInt('--attentive-epochs'))

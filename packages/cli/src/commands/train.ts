@@ -12,7 +12,7 @@ import { basename, extname, join } from 'node:path'
 import { type Command, InvalidArgumentError } from 'commander'
 import * as E from 'fp-ts/lib/Either.js'
 import { keyOf } from '@jepa-ts/core'
-import { useBackend, parseBackendChoice } from '@jepa-ts/engine'
+import { describeAdapter, useBackend, parseBackendChoice } from '@jepa-ts/engine'
 import { datasetSummary } from '@jepa-ts/data'
 import { type ProgressReporter, type TrainResult, train, consoleProgress } from '@jepa-ts/train/node'
 import { disposeState } from '@jepa-ts/train'
@@ -61,6 +61,7 @@ export const activateBackend = async (name: string | undefined, io: CommandIo, t
   try {
     const info = await useBackend(choice, threads === undefined ? {} : { threads })
     if (info.notice !== undefined) io.err(`note: ${info.notice}`)
+    else if (info.name === 'webgpu' && info.adapter !== undefined) io.err(`note: webgpu adapter ${describeAdapter(info.adapter)}`)
     return E.right(info.name)
   } catch (e) {
     return E.left(e instanceof Error ? e.message : String(e))
@@ -202,7 +203,7 @@ export const register = (program: Command): void => {
     .option('--out <dir>', 'run directory (default: runs/<config name>)')
     .option('--resume', 'continue from the run directory\'s checkpoint (bit-exact)')
     .option('--data <dir>', 'Fashion-MNIST IDX folder, or "synthetic" for the synthetic shapes (default: Debian\'s install, else synthetic shapes)')
-    .option('--backend <name>', 'auto | native | wasm | cpu', 'auto')
+    .option('--backend <name>', 'auto | native | wasm | cpu | webgpu | tensorflow', 'auto')
     .option('--threads <n>', 'threads of the native backend, its pool and OpenBLAS together (default: JEPA_THREADS, else the machine\'s cores)', positiveInt('--threads'))
     .option('--steps <n>', 'step budget (overrides train.steps)', positiveInt('--steps'))
     .option('--seconds <s>', 'wall-clock budget (overrides train.wallClockSeconds)', positiveNumber('--seconds'))

@@ -6,6 +6,8 @@
  * - `featuresOf(family, state, dataset, indices, padTo)`: `family.features` over the images in
  *   batches, gathered on the host as an `[N, D]` matrix (no tensor outlives the call);
  * - `tokensOf(...)`: the same for `family.tokens`, `[N, T, D]` (for the attentive probe);
+ * - `featuresOfAsync` / `tokensOfAsync`: the same with awaited reads, which also work on webgpu
+ *   (where synchronous reads throw); the protocol and the training monitor use these;
  * - `fixedSample(dataset, count, purpose)`: the first `count` images of a fixed order of the
  *   dataset, a pure function of `SAMPLE_KEY`, the purpose and the dataset size (every run and every
  *   method sees the same images);
@@ -72,6 +74,43 @@ export const tokensOf = (family: Family, state: TrainState, dataset: ImageDatase
   return { values: values ?? new Float32Array(0), shape }
 }
 
+/** `featuresOf` with awaited reads (works on every backend, webgpu included). */
+export const featuresOfAsync = async (family: Family, state: TrainState, dataset: ImageDataset, indices: ArrayLike<number>, padTo: number | undefined, batchSize = 256): Promise<HostMatrix> => {
+  const n = indices.length
+  const d = family.featureDim
+  const values = new Float32Array(n * d)
+  for (let start = 0; start < n; start += batchSize) {
+    const images = toBatchTensor(dataset, batchIndices(indices, start, batchSize), padTo === undefined ? {} : { padTo })
+    const f = family.features(state, images)
+    images.dispose()
+    values.set((await f.data()) as Float32Array, start * d)
+    f.dispose()
+  }
+  return { values, shape: [n, d] }
+}
+
+/** `tokensOf` with awaited reads (works on every backend, webgpu included). */
+export const tokensOfAsync = async (family: Family, state: TrainState, dataset: ImageDataset, indices: ArrayLike<number>, padTo: number | undefined, batchSize = 256): Promise<HostTokens | undefined> => {
+  const tokens = family.tokens
+  if (tokens === undefined) return undefined
+  const n = indices.length
+  let values: Float32Array | undefined
+  let shape: [number, number, number] = [n, 0, 0]
+  for (let start = 0; start < n; start += batchSize) {
+    const images = toBatchTensor(dataset, batchIndices(indices, start, batchSize), padTo === undefined ? {} : { padTo })
+    const z = tokens(state, images)
+    images.dispose()
+    const [, t, d] = z.shape
+    if (values === undefined) {
+      values = new Float32Array(n * t * d)
+      shape = [n, t, d]
+    }
+    values.set((await z.data()) as Float32Array, start * t * d)
+    z.dispose()
+  }
+  return { values: values ?? new Float32Array(0), shape }
+}
+
 /** The first `count` images of a fixed random order of the dataset (the same for every run). */
 export const fixedSample = (dataset: ImageDataset, count: number, purpose: string): Int32Array =>
   permutation(stream(SAMPLE_KEY, purpose), dataset.size).slice(0, Math.min(count, dataset.size))
@@ -82,7 +121,7 @@ export const representationMonitor = (family: Family, dataset: ImageDataset, pad
   return {
     every,
     measure: async (state) => {
-      const z = featuresOf(family, state, dataset, sample, padTo)
+      const z = await featuresOfAsync(family, state, dataset, sample, padTo)
       const finite = z.values.every((v) => Number.isFinite(v))
       if (!finite) return { rankMe: Number.NaN, collapseStd: Number.NaN }
       const allZero = z.values.every((v) => v === 0)

@@ -20,7 +20,7 @@ import * as tf from '@tensorflow/tfjs'
 import { type Ctx, type Key, type ParamTree, disposeTree, fold, initOrThrow, keyOf, mapTree, stream } from '@jepa-ts/core'
 import { type Predictor, type Vit, encode, gatherBlocks, predict, predictor, vit } from '@jepa-ts/nn'
 import { type MaskCollator, grid, maskCollator } from '@jepa-ts/masks'
-import { type Family, type TrainState, adamwInit, cosineWeightDecay, gradNorm, lossAndGrads, warmupCosine } from '@jepa-ts/train'
+import { type DeferredStep, type Family, type TrainState, adamwInit, cosineWeightDecay, gradNormDeferred, hostStep, lossAndGradsDeferred, readLossSync, warmupCosine } from '@jepa-ts/train'
 import { emaOver, ijepaMomentum } from '../ema.ts'
 import { smoothL1 } from '../energies/smooth-l1.ts'
 import { l2 } from '../energies/l2.ts'
@@ -78,19 +78,27 @@ export const emaUpdate = (m: number) => (target: ParamTree, params: ParamTree): 
 
 /**
  * Loss and gradients over `params` only (`encoder`, `predictor`) for given masks: the target branch
- * runs first, outside the tape (stop-gradient). Consumes nothing; the caller owns `grads`.
+ * runs first, outside the tape (stop-gradient). Reads nothing: loss and aux are scalar tensors.
+ * Consumes nothing; the caller owns everything returned.
  */
-export const ijepaLossAndGradsAt = (parts: IjepaParts, energy: JepaEnergy) =>
+export const ijepaLossAndGradsAtDeferred = (parts: IjepaParts, energy: JepaEnergy) =>
   (params: ParamTree, target: ParamTree, images: tf.Tensor, contextIdx: tf.Tensor, targetIdx: readonly tf.Tensor[], key: Key) => {
     const h = forwardTarget(parts.encoder)(branch(target, 'encoder'), images, targetIdx)
     const ctx: Ctx = { key: stream(key, 'dropout'), training: true }
-    const result = lossAndGrads(params, (p) => {
+    const result = lossAndGradsDeferred(params, (p) => {
       const z = forwardContext(parts.encoder)(branch(p, 'encoder'), images, contextIdx, ctx)
       return energy(predict(parts.predictor, branch(p, 'predictor'), z, contextIdx, targetIdx, { key: fold(ctx.key, 'predictor'), training: true }), h)
     })
     h.dispose()
     return result
   }
+
+/** `ijepaLossAndGradsAtDeferred` with the loss and aux read to host numbers. */
+export const ijepaLossAndGradsAt = (parts: IjepaParts, energy: JepaEnergy) => {
+  const deferred = ijepaLossAndGradsAtDeferred(parts, energy)
+  return (params: ParamTree, target: ParamTree, images: tf.Tensor, contextIdx: tf.Tensor, targetIdx: readonly tf.Tensor[], key: Key) =>
+    readLossSync(deferred(params, target, images, contextIdx, targetIdx, key))
+}
 
 /** Masks from the collator with `stream(key, 'mask')`, then `ijepaLossAndGradsAt`. */
 export const ijepaLossAndGrads = (parts: IjepaParts, energy: JepaEnergy) => (state: TrainState, images: tf.Tensor4D, key: Key) => {
@@ -109,17 +117,28 @@ export const ijepaLossAndGrads = (parts: IjepaParts, energy: JepaEnergy) => (sta
  * disposed); the caller owns the returned state and tensors. The exported PyTorch step
  * (`jepa export --to pytorch`) is checked against this one.
  */
-export const ijepaStepAt = (parts: IjepaParts, energy: JepaEnergy) =>
+export const ijepaStepAtDeferred = (parts: IjepaParts, energy: JepaEnergy) =>
   (state: TrainState, images: tf.Tensor, contextIdx: tf.Tensor, targetIdx: readonly tf.Tensor[], key: Key) => {
-    const { loss, grads, aux } = ijepaLossAndGradsAt(parts, energy)(state.params, state.target, images, contextIdx, targetIdx, key)
+    const { loss, grads, aux } = ijepaLossAndGradsAtDeferred(parts, energy)(state.params, state.target, images, contextIdx, targetIdx, key)
     const values = scheduleValuesAt(parts.schedules, state.step)
     const momentum = parts.momentum(state.step)
-    const norm = gradNorm(grads)
+    const norm = gradNormDeferred(grads)
     const next = optimizerStep(state.params, grads, state.opt, values)
     const target = emaUpdate(momentum)(state.target, next.params)
     disposeTree(state.target)
     return { state: { step: state.step + 1, params: next.params, target, opt: next.opt }, loss, aux, values, momentum, gradNorm: norm }
   }
+
+/** `ijepaStepAtDeferred` with loss, aux and gradNorm read to host numbers (cpu, native, wasm). */
+export const ijepaStepAt = (parts: IjepaParts, energy: JepaEnergy) => {
+  const deferred = ijepaStepAtDeferred(parts, energy)
+  return (state: TrainState, images: tf.Tensor, contextIdx: tf.Tensor, targetIdx: readonly tf.Tensor[], key: Key) => {
+    const r = readLossSync(deferred(state, images, contextIdx, targetIdx, key))
+    const gradNorm = r.gradNorm.dataSync()[0]!
+    r.gradNorm.dispose()
+    return { ...r, gradNorm }
+  }
+}
 
 /** Options of `ijepa`: the schedule length and, for variants, another energy and name. */
 export interface IjepaOptions {
@@ -134,7 +153,16 @@ export const ijepa = (config: IjepaConfig, options: IjepaOptions): Family => {
   const parts = ijepaParts(config, options.totalSteps)
   const energy = options.energy ?? energyOf(config.energy)
   const [H, W, C] = config.image
-  const stepAt = ijepaStepAt(parts, energy)
+  const stepAt = ijepaStepAtDeferred(parts, energy)
+  const stepDeferred: DeferredStep = (state, images, key) => {
+    const masks = parts.collate(stream(key, 'mask'), images.shape[0])
+    const contextIdx = indexTensor(masks.contextIdx)
+    const targetIdx = masks.targetIdx.map(indexTensor)
+    const { state: next, loss, aux, values, momentum, gradNorm: norm } = stepAt(state, images, contextIdx, targetIdx, key)
+    tf.dispose([contextIdx, ...targetIdx])
+    const metrics = { loss, ...aux, lr: values.lr, wd: values.wd, momentum, gradNorm: norm, contextTokens: masks.contextIdx.shape[1], targetTokens: masks.targetIdx[0]!.shape[1], targetBlocks: masks.targetIdx.length, relaxedImages: masks.relaxations.length }
+    return { state: next, metrics }
+  }
   return {
     name: options.name ?? 'ijepa',
     description: options.description ?? `predicts EMA-encoder representations of target blocks from one context block; ${config.energy}; EMA + predictor + stop-gradient`,
@@ -147,14 +175,15 @@ export const ijepa = (config: IjepaConfig, options: IjepaOptions): Family => {
       const params = { encoder, predictor: pred }
       return { step: 0, params, target: { encoder: mapTree(encoder, (x) => tf.clone(x)) }, opt: adamwInit(params) }
     },
-    step: (state, images, key) => {
+    stepDeferred,
+    step: hostStep(stepDeferred),
+    lossAndGradsDeferred: (state, images, key) => {
       const masks = parts.collate(stream(key, 'mask'), images.shape[0])
       const contextIdx = indexTensor(masks.contextIdx)
       const targetIdx = masks.targetIdx.map(indexTensor)
-      const { state: next, loss, aux, values, momentum, gradNorm: norm } = stepAt(state, images, contextIdx, targetIdx, key)
+      const r = ijepaLossAndGradsAtDeferred(parts, energy)(state.params, state.target, images, contextIdx, targetIdx, key)
       tf.dispose([contextIdx, ...targetIdx])
-      const metrics = { loss, ...aux, lr: values.lr, wd: values.wd, momentum, gradNorm: norm, contextTokens: masks.contextIdx.shape[1], targetTokens: masks.targetIdx[0]!.shape[1], targetBlocks: masks.targetIdx.length, relaxedImages: masks.relaxations.length }
-      return { state: next, metrics }
+      return r
     },
     features: (state, images) => tf.tidy(() => averagePool(encode(parts.encoder, branch(state.target, 'encoder'), images, evaluation))),
     tokens: (state, images) => encode(parts.encoder, branch(state.target, 'encoder'), images, evaluation) as tf.Tensor3D,

@@ -28,7 +28,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { type AnyLayer, type Ctx, type Key, type ParamTree, disposeTree, fold, initOrThrow, keyOf, mapTree, stream } from '@jepa-ts/core'
 import { type Vit, encode, vit } from '@jepa-ts/nn'
-import { type Family, type TrainState, adamwInit, cosineWeightDecay, gradNorm, lossAndGrads, warmupCosine } from '@jepa-ts/train'
+import { type DeferredStep, type Family, type TrainState, adamwInit, cosineWeightDecay, gradNormDeferred, hostStep, lossAndGradsDeferred, readLossSync, warmupCosine } from '@jepa-ts/train'
 import { type Augment } from '../augment/augment.ts'
 import { viewPipeline } from '../augment/views-config.ts'
 import { type MomentumSchedule, byolMomentum, emaOver } from '../ema.ts'
@@ -146,14 +146,20 @@ export const onlineLoss = (parts: JointParts, objective: JointObjective) => (par
   return { loss: value.loss, aux: { ...(value.aux ?? {}), embeddingStd: embeddingStd(z1) } }
 }
 
-/** Views from `stream(key, 'augment')`, targets outside the tape, then loss and grads over `state.params`. */
-export const jointLossAndGrads = (parts: JointParts, objective: JointObjective) => (state: TrainState, images: tf.Tensor4D, key: Key) => {
+/** Views from `stream(key, 'augment')`, targets outside the tape, then loss and grads over `state.params`; reads nothing. */
+export const jointLossAndGradsDeferred = (parts: JointParts, objective: JointObjective) => (state: TrainState, images: tf.Tensor4D, key: Key) => {
   const views = twoViews(parts.views)(stream(key, 'augment'), images)
   const targets = targetEmbeddings(parts, objective)(state, views)
   const ctx: Ctx = { key: stream(key, 'dropout'), training: true }
-  const result = lossAndGrads(state.params, (p) => onlineLoss(parts, objective)(p, views, targets, ctx))
+  const result = lossAndGradsDeferred(state.params, (p) => onlineLoss(parts, objective)(p, views, targets, ctx))
   tf.dispose([...views, ...(targets ?? [])])
   return result
+}
+
+/** `jointLossAndGradsDeferred` with the loss and aux read to host numbers. */
+export const jointLossAndGrads = (parts: JointParts, objective: JointObjective) => {
+  const deferred = jointLossAndGradsDeferred(parts, objective)
+  return (state: TrainState, images: tf.Tensor4D, key: Key) => readLossSync(deferred(state, images, key))
 }
 
 /** A joint-embedding family from its decoded config and its declaration. */
@@ -162,7 +168,22 @@ export const jointFamily = (config: JointConfig, spec: JointSpec, options: { rea
   if (usesEma && options.emaBase === undefined) throw new Error(`${spec.name}: an EMA target needs emaBase (τ0)`)
   if ((spec.objective.kind === 'predictor') !== (config.predictor !== undefined)) throw new Error(`${spec.name}: config.predictor must be given exactly when the objective uses a predictor`)
   const parts = jointParts(config, options.totalSteps, usesEma ? options.emaBase : undefined)
-  const lossOf = jointLossAndGrads(parts, spec.objective)
+  const lossOf = jointLossAndGradsDeferred(parts, spec.objective)
+  const stepDeferred: DeferredStep = (state, images, key) => {
+    const { loss, grads, aux } = lossOf(state, images, key)
+    const values = scheduleValuesAt(parts.schedules, state.step)
+    const norm = gradNormDeferred(grads)
+    const next = optimizerStep(state.params, grads, state.opt, values)
+    let target = state.target
+    const extra: Record<string, number> = {}
+    if (parts.momentum !== undefined) {
+      const m = parts.momentum(state.step)
+      target = emaOver(['encoder', 'projector'])(m)(state.target, next.params)
+      disposeTree(state.target)
+      extra['momentum'] = m
+    }
+    return { state: { step: state.step + 1, params: next.params, target, opt: next.opt }, metrics: { loss, ...aux, lr: values.lr, wd: values.wd, gradNorm: norm, ...extra } }
+  }
   const [H, W, C] = config.image
   const { embed: D, projection: P } = parts.dims
   return {
@@ -178,21 +199,9 @@ export const jointFamily = (config: JointConfig, spec: JointSpec, options: { rea
       const target: ParamTree = usesEma ? { encoder: mapTree(encoder, (x) => tf.clone(x)), projector: mapTree(projector, (x) => tf.clone(x)) } : {}
       return { step: 0, params, target, opt: adamwInit(params) }
     },
-    step: (state, images, key) => {
-      const { loss, grads, aux } = lossOf(state, images, key)
-      const values = scheduleValuesAt(parts.schedules, state.step)
-      const norm = gradNorm(grads)
-      const next = optimizerStep(state.params, grads, state.opt, values)
-      let target = state.target
-      const extra: Record<string, number> = {}
-      if (parts.momentum !== undefined) {
-        const m = parts.momentum(state.step)
-        target = emaOver(['encoder', 'projector'])(m)(state.target, next.params)
-        disposeTree(state.target)
-        extra['momentum'] = m
-      }
-      return { state: { step: state.step + 1, params: next.params, target, opt: next.opt }, metrics: { loss, ...aux, lr: values.lr, wd: values.wd, gradNorm: norm, ...extra } }
-    },
+    stepDeferred,
+    step: hostStep(stepDeferred),
+    lossAndGradsDeferred: lossOf,
     features: (state, images) => represent(parts)(branch(state.params, 'encoder'), images),
     tokens: (state, images) => encode(parts.encoder, branch(state.params, 'encoder'), images, evaluation) as tf.Tensor3D,
   }

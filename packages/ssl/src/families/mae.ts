@@ -25,7 +25,7 @@ import * as tf from '@tensorflow/tfjs'
 import { type Ctx, type Key, type ParamTree, checkParams, fold, initOrThrow, keyOf, normal, stream } from '@jepa-ts/core'
 import { type Vit, encode, gatherTokens, vit } from '@jepa-ts/nn'
 import { randomMasking } from '@jepa-ts/masks'
-import { type Family, type TrainState, adamwInit, constant, decayExceptBiasAnd1d, gradNorm, lossAndGrads, warmupCosine } from '@jepa-ts/train'
+import { type DeferredStep, type Family, type TrainState, adamwInit, constant, decayExceptBiasAnd1d, gradNormDeferred, hostStep, lossAndGradsDeferred, readLossSync, warmupCosine } from '@jepa-ts/train'
 import { maeLoss } from '../energies/mae.ts'
 import { patchify } from '../energies/patchify.ts'
 import { type StepSchedules, averagePool, branch, encoderInputOptions, indexTensor, optimizerStep, scheduleValuesAt, checkTotalSteps } from './common.ts'
@@ -87,24 +87,37 @@ export const maeParts = (config: MaeConfig, totalSteps: number): MaeParts => {
   }
 }
 
-/** Masking from `stream(key, 'mask')`, then loss and gradients over `{ encoder, decoder }`. */
-export const maeLossAndGrads = (parts: MaeParts, config: MaeConfig) => (state: TrainState, images: tf.Tensor4D, key: Key) => {
+/** Masking from `stream(key, 'mask')`, then loss and gradients over `{ encoder, decoder }`; reads nothing (loss and aux are tensors). */
+export const maeLossAndGradsDeferred = (parts: MaeParts, config: MaeConfig) => (state: TrainState, images: tf.Tensor4D, key: Key) => {
   const m = randomMasking(stream(key, 'mask'), images.shape[0], parts.decoder.tokens, config.maskRatio)
   const idsKeep = indexTensor(m.idsKeep)
   const idsRestore = indexTensor(m.idsRestore)
   const mask = tf.tensor2d(m.mask.data, [m.mask.shape[0], m.mask.shape[1]])
   const target = patchify(images, config.patchSize)
   const ctx: Ctx = { key: stream(key, 'dropout'), training: true }
-  const result = lossAndGrads(state.params, (p) => ({ loss: maeLoss(maeForward(parts)(p, images, idsKeep, idsRestore, ctx) as tf.Tensor3D, target, mask, { normPix: config.normPix }) }))
+  const result = lossAndGradsDeferred(state.params, (p) => ({ loss: maeLoss(maeForward(parts)(p, images, idsKeep, idsRestore, ctx) as tf.Tensor3D, target, mask, { normPix: config.normPix }) }))
   tf.dispose([idsKeep, idsRestore, mask, target])
   return { ...result, visibleTokens: m.idsKeep.shape[1] }
+}
+
+/** `maeLossAndGradsDeferred` with the loss read to a host number. */
+export const maeLossAndGrads = (parts: MaeParts, config: MaeConfig) => {
+  const deferred = maeLossAndGradsDeferred(parts, config)
+  return (state: TrainState, images: tf.Tensor4D, key: Key) => readLossSync(deferred(state, images, key))
 }
 
 /** The MAE family of a decoded config. */
 export const mae = (config: MaeConfig, options: { readonly totalSteps: number }): Family => {
   const parts = maeParts(config, options.totalSteps)
   const [H, W, C] = config.image
-  const lossOf = maeLossAndGrads(parts, config)
+  const lossOf = maeLossAndGradsDeferred(parts, config)
+  const stepDeferred: DeferredStep = (state, images, key) => {
+    const { loss, grads, visibleTokens } = lossOf(state, images, key)
+    const values = scheduleValuesAt(parts.schedules, state.step)
+    const norm = gradNormDeferred(grads)
+    const next = optimizerStep(state.params, grads, state.opt, values, [0.9, 0.95], maeDecays)
+    return { state: { step: state.step + 1, params: next.params, target: {}, opt: next.opt }, metrics: { loss, lr: values.lr, wd: values.wd, gradNorm: norm, visibleTokens } }
+  }
   /** The encoder's patch tokens on the full image [B, L, D] (the CLS row, if any, left out). */
   const patchTokens = (state: TrainState, images: tf.Tensor): tf.Tensor3D => tf.tidy(() => {
     const tokens = maeEncode(parts.encoder, parts.clsToken)(branch(state.params, 'encoder'), images, { key: keyOf(0), training: false })
@@ -122,12 +135,11 @@ export const mae = (config: MaeConfig, options: { readonly totalSteps: number })
       const params = { encoder: { ...encoder, ...cls }, decoder: initMaeDecoder(parts.decoder, fold(k, 'decoder'), config.encoder.dim) }
       return { step: 0, params, target: {}, opt: adamwInit(params) }
     },
-    step: (state, images, key) => {
-      const { loss, grads, visibleTokens } = lossOf(state, images, key)
-      const values = scheduleValuesAt(parts.schedules, state.step)
-      const norm = gradNorm(grads)
-      const next = optimizerStep(state.params, grads, state.opt, values, [0.9, 0.95], maeDecays)
-      return { state: { step: state.step + 1, params: next.params, target: {}, opt: next.opt }, metrics: { loss, lr: values.lr, wd: values.wd, gradNorm: norm, visibleTokens } }
+    stepDeferred,
+    step: hostStep(stepDeferred),
+    lossAndGradsDeferred: (state, images, key) => {
+      const { loss, grads, aux } = lossOf(state, images, key)
+      return { loss, grads, aux }
     },
     features: (state, images) => tf.tidy(() => averagePool(patchTokens(state, images))),
     tokens: (state, images) => patchTokens(state, images),
