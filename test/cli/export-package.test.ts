@@ -65,7 +65,7 @@ const trainedPackage = async (model: object = MODEL): Promise<{ work: string; ru
 
 test('the package holds the model, step, masks, data, trainer, config, official checkpoint and YAML; nothing is replaced', async () => {
   const { work, run, pkg } = await trainedPackage()
-  assert.deepEqual(readdirSync(pkg).sort(), ['checkpoint.pth.tar', 'config.json', 'ijepa.yaml', 'jepa_data.py', 'jepa_ijepa.py', 'jepa_masks.py', 'jepa_model.py', 'train.py'])
+  assert.deepEqual(readdirSync(pkg).sort(), ['checkpoint.pth.tar', 'config.json', 'ijepa.yaml', 'jepa_data.py', 'jepa_ijepa.py', 'jepa_masks.py', 'jepa_model.py', 'jepa_schedules.py', 'train.py'])
   const config = JSON.parse(readFileSync(join(pkg, 'config.json'), 'utf8')) as { family: string; model: { masks: { nTargets: number; triesPerRelaxation: number }; pixelNorm: unknown; optimizer: { finalLr: number } }; scheduleSteps: number; step: number; batchSize: number }
   assert.equal(config.family, 'ijepa')
   assert.equal(config.scheduleSteps, SCHEDULE_STEPS)

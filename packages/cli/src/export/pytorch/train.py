@@ -103,6 +103,7 @@ def main():
             save(loss, epoch)
     save(loss, args.steps // per_epoch)
     if distributed:
+        dist.barrier()  # no process leaves while rank 0 is still writing (an early exit could leave gloo waiting)
         dist.destroy_process_group()
 
 
