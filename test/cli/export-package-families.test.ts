@@ -3,7 +3,8 @@
  * (1) Without Python: the package's files and config.json; its checkpoint (written by us in
  * facebookresearch/mae's layout, resp. the package layout) reads back through `jepa import
  * --config` to the run's own params, moments and step — the export and import name mappings agree;
- * a VICReg import without --config and a --config whose architecture differs are refused.
+ * a VICReg import without --config and a --config whose architecture differs are refused, and so
+ * is `--out` (the official I-JEPA checkpoint) for these families.
  * (2) With Debian's PyTorch, per family in one test: one exported step equals one jepa-ts step on
  * the same batch (MAE: the masks of the step's key, `randomMasking(stream(key, 'mask'))`; VICReg:
  * the views of the step's key, `twoViews(stream(key, 'augment'))`, fed to both sides) — loss, the
@@ -27,6 +28,7 @@ import { decode } from '@jepa-ts/core'
 import { VicregConfigCodec, jointParts, twoViews } from '@jepa-ts/ssl'
 import { type TrainState, disposeState } from '@jepa-ts/train'
 import { loadCheckpointFor, readCheckpoint } from '@jepa-ts/train/node'
+import { runExport } from '../../packages/cli/src/commands/export.ts'
 import { runImport } from '../../packages/cli/src/commands/import.ts'
 import { runEval } from '../../packages/cli/src/commands/eval.ts'
 import { decodeRunConfig } from '../../packages/cli/src/config.ts'
@@ -107,6 +109,9 @@ for (const fam of Object.keys(FAMILIES) as Fam[]) {
     const refused = capture()
     assert.equal(await runImport(join(pkg, 'checkpoint.pth'), { family: fam, config: bad, out: join(work, 'bad') }, refused), 2)
     assert.match(refused.lines.join('\n'), fam === 'mae' ? /bad\.json: model\.encoder is \{"depth":2,"dim":16,"heads":4\}, but the shapes in .*checkpoint\.pth give \{"depth":1/ : /1\d missing \(encoder\.blocks\.1\./)
+    const official = capture()
+    assert.equal(await runExport(run, { to: 'pytorch', out: join(work, 'x.pth.tar') }, official), 2)
+    assert.match(official.lines.join('\n'), new RegExp(`family "${fam}": only ijepa runs can be exported to the official checkpoint layout \\(--out\\); MAE and VICReg runs as --package`))
     if (fam === 'vicreg') {
       const none = capture()
       assert.equal(await runImport(join(pkg, 'checkpoint.pth'), { family: fam, out: join(work, 'none') }, none), 2)
