@@ -78,6 +78,7 @@ export const compareWithTorch = (compared: ReadonlyArray<readonly [string, tf.Te
     worst[kind] = Math.max(worst[kind] ?? 0, d)
     assert.ok(d <= 1e-4, `${path}: |jepa-ts − PyTorch| = ${d}`)
   }
+  if (worst.skipped === 0) delete worst.skipped
   return worst
 }
 

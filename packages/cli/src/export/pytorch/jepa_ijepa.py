@@ -47,7 +47,7 @@ class Ijepa:
         self.opt = torch.optim.AdamW(param_groups(self.encoder, self.predictor), lr=self.optimizer_config['lr'], betas=(0.9, 0.999), eps=1e-8)
         self.step = 0
         self.wrapped = (None, None)
-        self.masks = jepa_masks.MaskSampler(self.model_config, 0)
+        self.masks = None  # seed() makes the sampler (its settings are read only then)
 
     def wrap(self, ddp):
         """Runs the encoder and predictor through `ddp(module)` (DistributedDataParallel) from now on."""
@@ -58,6 +58,8 @@ class Ijepa:
 
     def step_on(self, images):
         """One update with multi-block masks from this process's sampler."""
+        if self.masks is None:
+            self.seed(0)
         ctx, targets = self.masks(images.shape[0])
         ctx_idx = torch.tensor(ctx, dtype=torch.int64, device=images.device)
         target_idx = [torch.tensor(t, dtype=torch.int64, device=images.device) for t in targets]

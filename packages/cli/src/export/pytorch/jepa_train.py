@@ -9,8 +9,9 @@ sin-cos tables) are in no group. Update k (0-based) runs at lr(k + 1) and wd(k +
 Checkpoint (`checkpoint(...)`, read back by `load`): {model: state dict under the family's file
 names, optimizer: torch AdamW state_dict, param_names: [names of group 0, names of group 1] (the
 file names of the optimizer's params in its numbering, so that a reader needs no module to map the
-moments), epoch, scaler: None, loss, batch_size, world_size, step}. `load` refuses a file whose
-state dict or param_names do not match the model, naming the first difference.
+moments), epoch, scaler: None, loss, batch_size, world_size, step}. `load` loads the state dict
+strictly and matches the optimizer's state to this model's params by name (any order), refusing
+params that are missing, unexpected or in the other weight-decay group, naming them.
 """
 import torch
 
