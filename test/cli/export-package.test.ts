@@ -22,18 +22,18 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as tf from '@tensorflow/tfjs'
 import * as E from 'fp-ts/lib/Either.js'
-import { type ParamTree, decodeSafetensors, encodeSafetensors, flatten, keyOf } from '@jepa-ts/core'
+import { type ParamTree, flatten, keyOf } from '@jepa-ts/core'
 import { useBackend } from '@jepa-ts/engine'
 import { decodeIjepaConfigOrThrow, energyOf, ijepaParts, ijepaStepAt, indexTensor } from '@jepa-ts/ssl'
 import { disposeState } from '@jepa-ts/train'
 import { loadCheckpointFor, readCheckpoint } from '@jepa-ts/train/node'
-import { DEBIAN_FASHION_MNIST_DIR } from '@jepa-ts/data'
 import { runTrain } from '../../packages/cli/src/commands/train.ts'
 import { runExport } from '../../packages/cli/src/commands/export.ts'
 import { runImport } from '../../packages/cli/src/commands/import.ts'
 import { runEval } from '../../packages/cli/src/commands/eval.ts'
 import { decodeRunConfig } from '../../packages/cli/src/config.ts'
 import { capture, tempDir } from './torch-import-helpers.ts'
+import { NO_TORCH, compareWithTorch, describeWorst, torchAvailable, torchStep, torchrun2, torchrunSkip, trainedPackage as trainedFamilyPackage } from './export-package-helpers.ts'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const dir = (): string => tempDir('jepa-cli-package-')
@@ -50,22 +50,11 @@ const MODEL = {
 const SCHEDULE_STEPS = 10
 
 /** A run trained 2 steps by jepa-ts (so the moments and the step count are not trivial), exported as a package. */
-const trainedPackage = async (model: object = MODEL): Promise<{ work: string; run: string; pkg: string }> => {
-  const work = dir()
-  const cfg = join(work, 'ijepa.json')
-  writeFileSync(cfg, JSON.stringify({ family: 'ijepa', model, train: { batchSize: 8, steps: 2, scheduleSteps: SCHEDULE_STEPS, checkpointEvery: 2, monitorEvery: 0 } }))
-  const run = join(work, 'run')
-  const trained = capture()
-  assert.equal(await runTrain(cfg, { backend: 'cpu', out: run, data: 'synthetic' }, trained), 0, trained.lines.join('\n'))
-  const pkg = join(work, 'pkg')
-  const io = capture()
-  assert.equal(await runExport(run, { to: 'pytorch', package: pkg }, io), 0, io.lines.join('\n'))
-  return { work, run, pkg }
-}
+const trainedPackage = (model: object = MODEL): Promise<{ work: string; run: string; pkg: string }> => trainedFamilyPackage('ijepa', model, SCHEDULE_STEPS)
 
 test('the package holds the model, step, masks, data, trainer, config, official checkpoint and YAML; nothing is replaced', async () => {
   const { work, run, pkg } = await trainedPackage()
-  assert.deepEqual(readdirSync(pkg).sort(), ['checkpoint.pth.tar', 'config.json', 'ijepa.yaml', 'jepa_data.py', 'jepa_ijepa.py', 'jepa_masks.py', 'jepa_model.py', 'train.py'])
+  assert.deepEqual(readdirSync(pkg).sort(), ['checkpoint.pth.tar', 'config.json', 'ijepa.yaml', 'jepa_data.py', 'jepa_ijepa.py', 'jepa_masks.py', 'jepa_model.py', 'jepa_schedules.py', 'train.py'])
   const config = JSON.parse(readFileSync(join(pkg, 'config.json'), 'utf8')) as { family: string; model: { masks: { nTargets: number; triesPerRelaxation: number }; pixelNorm: unknown; optimizer: { finalLr: number } }; scheduleSteps: number; step: number; batchSize: number }
   assert.equal(config.family, 'ijepa')
   assert.equal(config.scheduleSteps, SCHEDULE_STEPS)
@@ -109,9 +98,6 @@ test('runs whose masks train.py cannot sample are refused, naming the strategy',
   assert.ok(!existsSync(join(work, 'pkg')))
 })
 
-const torchAvailable = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' }).status === 0
-const NO_TORCH = 'Debian\'s python3-torch is not installed (scripts/setup.sh installs it)'
-
 const flat = (tree: ParamTree, prefix: string): Array<readonly [string, tf.Tensor]> => flatten(tree).map(([p, t]) => [`${prefix}.${p}`, t] as const)
 
 test('one exported PyTorch step equals one jepa-ts step on the same batch and masks (loss, params, EMA target, moments ≤ 1e-4)', { skip: torchAvailable ? false : NO_TORCH }, async () => {
@@ -129,19 +115,13 @@ test('one exported PyTorch step equals one jepa-ts step on the same batch and ma
   const masks = parts.collate(keyOf(23), B)
   const contextIdx = indexTensor(masks.contextIdx)
   const targetIdx = masks.targetIdx.map(indexTensor)
-  const inputs = join(work, 'inputs.safetensors')
   const targetData = new Int32Array(masks.targetIdx.flatMap((t) => [...t.data]))
-  writeFileSync(inputs, encodeSafetensors({
+  const torch = torchStep(work, pkg, {
     images: { dtype: 'F32', shape: [B, 32, 32, 1], data: images.dataSync() as Float32Array },
     ctx_idx: { dtype: 'I32', shape: [B, masks.contextIdx.shape[1]], data: new Int32Array(masks.contextIdx.data) },
     target_idx: { dtype: 'I32', shape: [masks.targetIdx.length, B, masks.targetIdx[0]!.shape[1]], data: targetData },
-  }))
-  const outputs = join(work, 'torch-step.safetensors')
-  const py = spawnSync('/usr/bin/python3', [join(root, 'tools/torch/check_package_step.py'), pkg, inputs, outputs], { encoding: 'utf8' })
-  assert.equal(py.status, 0, py.stderr)
-  const torchOut = decodeSafetensors(readFileSync(outputs))
-  if (E.isLeft(torchOut)) throw new Error(torchOut.left.message)
-  const theirs = torchOut.right.tensors
+  })
+  const theirs = torch.tensors
   const ours = ijepaStepAt(parts, energyOf(config.energy))(state, images, contextIdx, targetIdx, keyOf(0))
   try {
     const scalar = (name: string): number => theirs[name]!.data[0]!
@@ -156,20 +136,9 @@ test('one exported PyTorch step equals one jepa-ts step on the same batch and ma
       ...flat(ours.state.opt.m, 'm').map(([p, t]) => [p, t, p] as const),
       ...flat(ours.state.opt.v, 'v').map(([p, t]) => [p, t, p] as const),
     ]
-    const worst: Record<string, number> = { loss: Math.abs(loss - scalar('loss')) }
-    for (const [path, t, name] of compared) {
-      const other = theirs[name]
-      assert.ok(other !== undefined, `PyTorch wrote no ${name} (for our ${path})`)
-      assert.deepEqual([...other.shape].filter((d) => d !== 1), t.shape.filter((d) => d !== 1), `${path}: shape`)
-      const a = t.dataSync()
-      let d = 0
-      for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - other.data[i]!))
-      const kind = path.split('.').slice(0, 2).join('.')
-      worst[kind] = Math.max(worst[kind] ?? 0, d)
-      assert.ok(d <= 1e-4, `${path}: |jepa-ts − PyTorch| = ${d}`)
-    }
+    const worst: Record<string, number> = { loss: Math.abs(loss - scalar('loss')), ...compareWithTorch(compared, theirs) }
     assert.ok(worst.loss! <= 1e-4, `loss: jepa-ts ${loss} vs PyTorch ${scalar('loss')}`)
-    console.log(`${py.stdout.trim()}; jepa-ts loss ${loss.toFixed(6)}; ${compared.length} tensors; max |jepa-ts − PyTorch|: ${Object.entries(worst).map(([k, v]) => `${k} ${v.toExponential(2)}`).join(', ')}`)
+    console.log(`${torch.line}; jepa-ts loss ${loss.toFixed(6)}; ${compared.length} tensors; max |jepa-ts − PyTorch|: ${describeWorst(worst)}`)
   } finally {
     disposeState(ours.state)
     tf.dispose([images, contextIdx, ...targetIdx])
@@ -185,16 +154,12 @@ test('the package\'s modules and step reproduce the PyTorch reference fixtures o
   for (const [k, v] of Object.entries(worst)) assert.ok(v <= 1e-5, `${k}: ${v}`)
 })
 
-const fashionAvailable = existsSync(join(DEBIAN_FASHION_MNIST_DIR, 'train-images-idx3-ubyte.gz'))
-
-test('torchrun with 2 gloo processes trains the package and saves a checkpoint that jepa import --config + jepa eval read back', { skip: !torchAvailable ? NO_TORCH : !fashionAvailable ? `no Fashion-MNIST in ${DEBIAN_FASHION_MNIST_DIR} (apt-get install dataset-fashion-mnist)` : false }, async () => {
+test('torchrun with 2 gloo processes trains the package and saves a checkpoint that jepa import --config + jepa eval read back', { skip: torchrunSkip() }, async () => {
   const { work, pkg } = await trainedPackage()
   const out = join(work, 'checkpoints')
-  // Debian's torch 1.13 on Python 3.11: torchrun's default --redirects/--tee "0" fails to parse (an IntFlag change); "1" works.
-  const tr = spawnSync('/usr/bin/python3', ['-m', 'torch.distributed.run', '--redirects', '1', '--tee', '1', '--nproc_per_node', '2', join(pkg, 'train.py'), '--steps', '3', '--limit', '64', '--save-every', '2', '--out', out], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } })
-  assert.equal(tr.status, 0, `${tr.stdout}\n${tr.stderr}`)
-  assert.match(tr.stdout, /2 process\(es\), batch 8 each, 64 images, cpu/)
-  assert.match(tr.stdout, /saved .*jepa-latest\.pth\.tar at step 4\n[^]*saved .*jepa-latest\.pth\.tar at step 5/, '--save-every 2, then at the end')
+  const log = torchrun2(pkg, ['--steps', '3', '--limit', '64', '--save-every', '2', '--out', out])
+  assert.match(log, /2 process\(es\), batch 8 each, 64 images, cpu/)
+  assert.match(log, /saved .*jepa-latest\.pth\.tar at step 4\n[^]*saved .*jepa-latest\.pth\.tar at step 5/, '--save-every 2, then at the end')
   const back = join(work, 'back')
   const imported = capture()
   assert.equal(await runImport(join(out, 'jepa-latest.pth.tar'), { family: 'ijepa', config: join(pkg, 'config.json'), out: back }, imported), 0, imported.lines.join('\n'))

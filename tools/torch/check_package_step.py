@@ -1,13 +1,18 @@
 """One training step of an exported jepa-ts package (`jepa export --to pytorch --package <dir>`)
-with the batch and masks given from outside. Used by test/cli/export-package.test.ts to compare
-it with one jepa-ts step.
+with the batch and masks (or views) given from outside. Used by test/cli/export-package*.test.ts
+to compare it with one jepa-ts step.
 
 Run:  /usr/bin/python3 tools/torch/check_package_step.py <package dir> <inputs.safetensors> <out.safetensors>
-Inputs: images [B, H, W, C] NHWC float32, ctx_idx [B, Kc] int32, target_idx [T, B, Kt] int32.
-Writes: loss, lr, wd, momentum [1]; after.encoder.<name>, after.predictor.<name>,
-after.target.<name> (every state-dict entry after the step and the EMA); m.<module>.<name>,
+Inputs (images NHWC float32, indices int32), by the package's family:
+  ijepa   images [B, H, W, C], ctx_idx [B, Kc], target_idx [T, B, Kt]
+  mae     images, ids_keep [B, K], ids_restore [B, L], mask [B, L] float32 (1 = removed)
+  vicreg  view1, view2 [B, H, W, C]
+Writes: loss, lr, wd (ijepa: momentum) [1] and the other logged values; after.<module>.<name>
+(every state-dict entry after the step; ijepa: encoder, predictor, target after the EMA; mae and
+vicreg: the model's own names, encoder.* / decoder.* / projector.*); m.<module>.<name>,
 v.<module>.<name> (AdamW exp_avg / exp_avg_sq of every trained param).
 """
+import importlib
 import json
 import os
 import sys
@@ -24,29 +29,38 @@ from make_fixtures import write_safetensors  # noqa: E402
 def main():
     package, inputs, out_path = sys.argv[1:4]
     sys.path.insert(0, package)
-    import jepa_ijepa  # noqa: E402  (the package's own module)
-
     with open(os.path.join(package, 'config.json')) as f:
         run = json.load(f)
-    model = jepa_ijepa.Ijepa(run)
-    model.load(torch.load(os.path.join(package, 'checkpoint.pth.tar'), map_location='cpu'))
     x = read_safetensors(inputs)
-    images = x['images'].permute(0, 3, 1, 2).contiguous()
-    ctx = x['ctx_idx'].to(torch.int64)
-    targets = [t.to(torch.int64) for t in x['target_idx']]
-    values = model.train_step(images, ctx, targets)
+    nchw = lambda t: t.permute(0, 3, 1, 2).contiguous()
+    if run['family'] == 'ijepa':
+        import jepa_ijepa  # noqa: E402  (the package's own module)
+        model = jepa_ijepa.Ijepa(run)
+        model.load(torch.load(os.path.join(package, jepa_ijepa.PACKAGE_CHECKPOINT), map_location='cpu'))
+        values = model.train_step(nchw(x['images']), x['ctx_idx'].to(torch.int64), [t.to(torch.int64) for t in x['target_idx']])
+        modules = (('encoder', model.encoder), ('predictor', model.predictor), ('target', model.target))
+        trained = modules[:2]
+    else:
+        family = importlib.import_module(f'jepa_{run["family"]}')
+        model = family.Family(run)
+        model.load(torch.load(os.path.join(package, family.PACKAGE_CHECKPOINT), map_location='cpu'))
+        if run['family'] == 'mae':
+            values = model.train_step(nchw(x['images']), x['ids_keep'].to(torch.int64), x['ids_restore'].to(torch.int64), x['mask'])
+        else:
+            values = model.train_step(nchw(x['view1']), nchw(x['view2']))
+        modules = trained = [(name, child) for name, child in model.model.named_children()]
     out = {k: torch.tensor([float(v)]) for k, v in values.items()}
-    for module, m in (('encoder', model.encoder), ('predictor', model.predictor), ('target', model.target)):
+    for module, m in modules:
         for name, t in m.state_dict().items():
             out[f'after.{module}.{name}'] = t
-    for module, m in (('encoder', model.encoder), ('predictor', model.predictor)):
+    for module, m in trained:
         for name, p in m.named_parameters():
             state = model.opt.state.get(p)
             if state:
                 out[f'm.{module}.{name}'] = state['exp_avg']
                 out[f'v.{module}.{name}'] = state['exp_avg_sq']
     write_safetensors(out_path, out)
-    print(f'PyTorch step {model.step}: loss {values["loss"]:.6f}, lr {values["lr"]:.6g}, wd {values["wd"]:.6g}, momentum {values["momentum"]:.6g}')
+    print(f'PyTorch {run["family"]} step {model.step}: ' + ', '.join(f'{k} {v:.6g}' for k, v in values.items()))
 
 
 if __name__ == '__main__':

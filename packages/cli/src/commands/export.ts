@@ -3,13 +3,14 @@
  * - `--out`: the run as the official I-JEPA trainer's `torch.save` checkpoint (see
  *   `export/ijepa-official.ts`): weights, target encoder, AdamW moments over the reference's param
  *   groups, the fixed position embeddings;
- * - `--package`: a self-contained PyTorch package (see `export/pytorch-package.ts`): that
- *   checkpoint, the model modules, the loss and step, config.json, the official YAML config and a
- *   `train.py` for `torchrun`.
+ * - `--package`: a self-contained PyTorch package (see `export/pytorch-package.ts`) of an I-JEPA,
+ *   MAE or VICReg run: its checkpoint (I-JEPA: that official one; MAE: facebookresearch/mae's
+ *   layout; VICReg: the package layout — `export/package-checkpoint.ts`), the model modules, the
+ *   loss and step, config.json, (I-JEPA) the official YAML config, and a `train.py` for `torchrun`.
  * Files are written atomically and an existing file or directory is never replaced.
  *
- * Exit codes: 0 written; 2 bad input (an unreadable checkpoint, a family other than ijepa, an
- * existing --out or --package, neither or both of them, a --to other than pytorch, masks that the
+ * Exit codes: 0 written; 2 bad input (an unreadable checkpoint, a family other than ijepa for
+ * --out or than ijepa, mae, vicreg for --package, an existing --out or --package, neither or both of them, a --to other than pytorch, masks that the
  * package's trainer cannot sample), with a message naming the file.
  */
 import { existsSync, readFileSync } from 'node:fs'
@@ -22,7 +23,8 @@ import { decodeIjepaConfig } from '@jepa-ts/ssl'
 import { parseMetrics, readCheckpoint } from '@jepa-ts/train/node'
 import { ijepaOfficialValue } from '../export/ijepa-official.ts'
 import { ijepaOfficialYaml } from '../export/ijepa-yaml.ts'
-import { PACKAGE_CHECKPOINT, exportableMasks, writeIjepaPackage } from '../export/pytorch-package.ts'
+import { PACKAGE_CHECKPOINT, PACKAGE_FAMILIES, exportableMasks, isPackageFamily, writePackage } from '../export/pytorch-package.ts'
+import { singleModelPackage } from '../export/single-model-package.ts'
 import { checkpointPathOf } from './eval.ts'
 import { type CommandIo, EXIT, consoleIo } from './train.ts'
 
@@ -57,12 +59,15 @@ export const runExport = async (target: string, options: ExportCommandOptions, i
   } catch (e) {
     return fail(messageOf(e))
   }
-  if (file.meta.family !== 'ijepa') return fail(`${checkpoint}: family "${file.meta.family}": only ijepa runs can be exported to the official PyTorch layout so far`)
   const run = file.meta.config as { readonly model?: unknown; readonly train?: { readonly scheduleSteps?: unknown } }
+  const family = file.meta.family
+  if (options.package !== undefined && (family === 'mae' || family === 'vicreg')) return exportSingleModel(family, run, file, checkpoint, options.package, io, fail)
+  if (family !== 'ijepa') {
+    return fail(`${checkpoint}: family "${family}": ${options.package !== undefined ? `packages are written for ${Object.keys(PACKAGE_FAMILIES).join(', ')} runs` : 'only ijepa runs can be exported to the official checkpoint layout (--out); MAE and VICReg runs as --package'}`)
+  }
   const config = decodeIjepaConfig(run.model, 'model')
   if (E.isLeft(config)) return fail(`${checkpoint} (metadata.config):\n${config.left.format()}`)
-  const metricsFile = join(dirname(checkpoint), 'metrics.jsonl')
-  const lastLoss = existsSync(metricsFile) ? parseMetrics(readFileSync(metricsFile, 'utf8')).at(-1)?.loss : undefined
+  const lastLoss = lastLossOf(checkpoint)
   const scheduleSteps = typeof run.train?.scheduleSteps === 'number' ? run.train.scheduleSteps : Math.max(1, file.meta.step)
   const value = ijepaOfficialValue({ tensors: file.tensors, step: file.meta.step, batchSize: file.meta.batchSize, lastLoss, scheduleSteps }, config.right)
   if (E.isLeft(value)) return fail(`${checkpoint}: ${value.left}`)
@@ -72,10 +77,10 @@ export const runExport = async (target: string, options: ExportCommandOptions, i
     if (E.isLeft(masks)) return fail(`${checkpoint} (metadata.config.model): ${masks.left}`)
     // The family's schedule length, as ijepaOfficialValue and `jepa train` build it.
     const totalSteps = Math.max(scheduleSteps, 1, config.right.optimizer.warmupSteps)
-    const written = writeIjepaPackage(options.package, {
+    const written = writePackage(options.package, 'ijepa', {
       config: { family: 'ijepa', model: config.right, scheduleSteps: totalSteps, batchSize: file.meta.batchSize, step: file.meta.step, source: checkpoint },
       checkpoint: torchSaveBytes(value.right, 'checkpoint'),
-      yaml: ijepaOfficialYaml(config.right, { batchSize: file.meta.batchSize, scheduleSteps: totalSteps, trainImages: YAML_TRAIN_IMAGES, checkpointFile: PACKAGE_CHECKPOINT }),
+      extra: [['ijepa.yaml', ijepaOfficialYaml(config.right, { batchSize: file.meta.batchSize, scheduleSteps: totalSteps, trainImages: YAML_TRAIN_IMAGES, checkpointFile: PACKAGE_CHECKPOINT })]],
     })
     if (E.isLeft(written)) return fail(written.left)
     io.out(`wrote ${options.package}: ${written.right.join(', ')}; ${PACKAGE_CHECKPOINT} in ${layout}`)
@@ -93,14 +98,42 @@ export const runExport = async (target: string, options: ExportCommandOptions, i
   return EXIT.ok
 }
 
+type CheckpointFile = Awaited<ReturnType<typeof readCheckpoint>>
+
+/** The last logged loss of the run next to `checkpoint`, if any. */
+const lastLossOf = (checkpoint: string): number | undefined => {
+  const metricsFile = join(dirname(checkpoint), 'metrics.jsonl')
+  return existsSync(metricsFile) ? parseMetrics(readFileSync(metricsFile, 'utf8')).at(-1)?.loss : undefined
+}
+
+/** `--package` for an MAE or VICReg run. */
+const exportSingleModel = (
+  family: 'mae' | 'vicreg',
+  run: { readonly model?: unknown; readonly train?: { readonly scheduleSteps?: unknown } },
+  file: CheckpointFile,
+  checkpoint: string,
+  dir: string,
+  io: CommandIo,
+  fail: (message: string) => number,
+): number => {
+  const scheduleSteps = typeof run.train?.scheduleSteps === 'number' ? run.train.scheduleSteps : Math.max(1, file.meta.step)
+  const parts = singleModelPackage(family, run.model, { tensors: file.tensors, step: file.meta.step, batchSize: file.meta.batchSize, lastLoss: lastLossOf(checkpoint), scheduleSteps, source: checkpoint })
+  if (E.isLeft(parts)) return fail(`${checkpoint} (metadata.config): ${parts.left}`)
+  const written = writePackage(dir, family, { config: parts.right.config, checkpoint: parts.right.checkpoint })
+  if (E.isLeft(written)) return fail(written.left)
+  io.out(`wrote ${dir}: ${written.right.join(', ')}; ${PACKAGE_FAMILIES[family].checkpoint} in ${parts.right.layout}`)
+  io.out(`train it: torchrun --nproc_per_node <N> ${join(dir, 'train.py')} --steps <S>   (Debian's PyTorch 1.13 on Python 3.11: torchrun --redirects 1 --tee 1 …)`)
+  return EXIT.ok
+}
+
 export const register = (program: Command): void => {
   program
     .command('export')
-    .description('write an I-JEPA run as the official PyTorch checkpoint (facebookresearch/ijepa layout, torch.save) or as a PyTorch package with a torchrun trainer')
+    .description('write an I-JEPA run as the official PyTorch checkpoint (facebookresearch/ijepa layout, torch.save), or an I-JEPA, MAE or VICReg run as a PyTorch package with a torchrun trainer')
     .argument('<run>', 'a run directory or a checkpoint.safetensors file')
     .requiredOption('--to <format>', 'pytorch')
     .option('--out <file>', 'the .pth.tar file to write (never replaced)')
-    .option('--package <dir>', 'the package directory to write: model modules, step, train.py, config, checkpoint, official YAML (never replaced)')
+    .option('--package <dir>', 'the package directory to write: model modules, step, train.py, config, checkpoint (I-JEPA: official YAML too; never replaced)')
     .action(async (target: string, options: ExportCommandOptions) => {
       process.exitCode = await runExport(target, options)
     })

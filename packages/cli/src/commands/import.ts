@@ -1,13 +1,14 @@
 /**
- * `jepa import <file> --family ijepa|mae [--out dir] [--heads n] [--decoder-heads n] [--batch-size n] [--config file]`: reads an
+ * `jepa import <file> --family ijepa|mae|vicreg [--out dir] [--heads n] [--decoder-heads n] [--batch-size n] [--config file]`: reads an
  * official PyTorch checkpoint (`torch.save`, e.g. facebookresearch/ijepa's `.pth.tar`) with the
  * restricted reader and writes a run directory that `jepa eval` reads (see
  * `import/import-torch.ts` for what is checked and written).
  *
- * `--config` (I-JEPA only): a JSON file with a `model` section — a run config, or the config.json
- * of a `jepa export --package` — whose model config replaces the inferred one after its
- * architecture is checked against the shapes (pixelNorm, masks, optimizer and EMA are not in the
- * shapes); its `scheduleSteps` (top level or `train.scheduleSteps`) is recorded too.
+ * `--config`: a JSON file with a `model` section — a run config, or the config.json of a `jepa
+ * export --package` — whose model config replaces the inferred one after its architecture is
+ * checked against the shapes (pixelNorm, masks, views, optimizer and EMA are not in the shapes);
+ * its `scheduleSteps` (top level or `train.scheduleSteps`) is recorded too. Optional for ijepa and
+ * mae; required for vicreg (the checkpoint of an exported VICReg package, `import/vicreg-layout.ts`).
  *
  * Exit codes: 0 imported; 2 bad input (an unreadable or refused file, a layout or shape that does
  * not match, a position embedding that is not the sin-cos table, an existing checkpoint in --out),
@@ -58,10 +59,6 @@ export const runImport = async (file: string, options: ImportCommandOptions, io:
   }
   let config: GivenModelConfig | undefined
   if (options.config !== undefined) {
-    if (options.family !== 'ijepa') {
-      io.err(`jepa import: --config is read for --family ijepa only, got --family ${options.family}`)
-      return EXIT.badInput
-    }
     const given = readGivenConfig(options.config)
     if (E.isLeft(given)) {
       io.err(`jepa import: ${given.left}`)
@@ -99,7 +96,7 @@ export const register = (program: Command): void => {
     .option('--heads <n>', 'attention heads (needed when the width is not a standard ViT width)', parsers.positiveInt('--heads'))
     .option('--decoder-heads <n>', 'MAE decoder heads (needed unless the decoder width is the reference\'s 512)', parsers.positiveInt('--decoder-heads'))
     .option('--batch-size <n>', 'batch size recorded in the run config (default: the file\'s batch_size, else 64)', parsers.positiveInt('--batch-size'))
-    .option('--config <file>', 'ijepa: a run config or an exported package\'s config.json whose model config (pixelNorm, masks, optimizer, …) replaces the inferred one; its architecture must match the shapes')
+    .option('--config <file>', 'a run config or an exported package\'s config.json whose model config (pixelNorm, masks, views, optimizer, …) replaces the inferred one; its architecture must match the shapes (required for vicreg)')
     .action(async (file: string, options: ImportCommandOptions) => {
       process.exitCode = await runImport(file, options)
     })

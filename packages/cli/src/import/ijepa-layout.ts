@@ -50,7 +50,7 @@ export interface GivenModelConfig {
 }
 
 /** JSON with object keys sorted, so that two configs compare by value. */
-const canonical = (v: JsonValue | undefined): string =>
+export const canonical = (v: JsonValue | undefined): string =>
   v === null || typeof v !== 'object' ? JSON.stringify(v) ?? 'undefined'
     : Array.isArray(v) ? `[${v.map(canonical).join(',')}]`
       : `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as { readonly [k: string]: JsonValue })[k])}`).join(',')}}`
@@ -58,7 +58,14 @@ const canonical = (v: JsonValue | undefined): string =>
 /** The architecture fields the shapes determine. */
 const SHAPE_FIELDS = ['image', 'patchSize', 'encoder', 'predictor'] as const
 
-const scalarsOf = (file: Pick<TorchFile, 'root'>, keys: readonly string[]): Record<string, JsonValue> => {
+/** Why a given model config's `fields` are not the ones the shapes give (naming the field and both values), or undefined. */
+export const givenDiffers = (src: string, given: GivenModelConfig | undefined, inferred: { readonly [k: string]: JsonValue }, fields: readonly string[]): string | undefined => {
+  const f = given === undefined ? undefined : fields.find((k) => canonical(given.model[k]) !== canonical(inferred[k]))
+  return given === undefined || f === undefined ? undefined : `${given.source}: model.${f} is ${canonical(given.model[f])}, but the shapes in ${src} give ${canonical(inferred[f])}`
+}
+
+/** The scalars `keys` of the file's root dict. */
+export const scalarsOf = (file: Pick<TorchFile, 'root'>, keys: readonly string[]): Record<string, JsonValue> => {
   const out: Record<string, JsonValue> = {}
   if (!(file.root instanceof PickleDict)) return out
   for (const k of keys) {
@@ -148,10 +155,8 @@ export const ijepaPlan = (file: Pick<TorchFile, 'source' | 'root'>, options: Imp
     }
     const masksOptions: readonly JsonValue[] = [{ ...multiBlockDefaults }, { ...multiBlockDefaults, strategy: 'multi-block-corrected', minKeep: 4 }]
     const given = options.config
-    if (given !== undefined) {
-      const differs = SHAPE_FIELDS.find((f) => canonical(given.model[f]) !== canonical((model as { readonly [k: string]: JsonValue })[f]))
-      if (differs !== undefined) return E.left(`${given.source}: model.${differs} is ${canonical(given.model[differs])}, but the shapes in ${src} give ${canonical((model as { readonly [k: string]: JsonValue })[differs])}`)
-    }
+    const differs = givenDiffers(src, given, model as { readonly [k: string]: JsonValue }, SHAPE_FIELDS)
+    if (differs !== undefined) return E.left(differs)
     const withMasks = given !== undefined ? given.model : masksOptions.map((masks) => ({ ...(model as Record<string, JsonValue>), masks })).find((m) => E.isRight(decodeIjepaConfig(m)))
     const config = decodeIjepaConfig(withMasks ?? model)
     if (E.isLeft(config)) return E.left(`${given?.source ?? src}: the ${given === undefined ? 'inferred' : 'given'} I-JEPA config does not decode:\n${config.left.format()}`)

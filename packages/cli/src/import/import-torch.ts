@@ -25,9 +25,10 @@ import { type FamilyRegistry, defaultFamilies } from '../commands/families.ts'
 import type { ImportPlan, PlannedBuffer } from './import-plan.ts'
 import { ijepaPlan } from './ijepa-layout.ts'
 import { type MaeImportOptions, maePlan } from './mae-layout.ts'
+import { vicregPlan } from './vicreg-layout.ts'
 
 /** The layouts `jepa import --family` understands. */
-export const IMPORT_FAMILIES = { ijepa: ijepaPlan, mae: maePlan } as const
+export const IMPORT_FAMILIES = { ijepa: ijepaPlan, mae: maePlan, vicreg: vicregPlan } as const
 
 /** A family name `jepa import` understands. */
 export type ImportFamily = keyof typeof IMPORT_FAMILIES

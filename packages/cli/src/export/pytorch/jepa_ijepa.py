@@ -9,40 +9,19 @@ schedules.ts, packages/ssl ema.ts), which is facebookresearch/ijepa's src/train.
   AdamW over the reference's four param groups (weight decay on params that are neither biases nor
   1-D; betas 0.9/0.999, eps 1e-8), update k (0-based) at lr(k + 1), wd(k + 1);
   target <- m(k) * target + (1 - m(k)) * encoder, after the update.
-
-Schedules, T = `scheduleSteps` of the run, W = optimizer.warmupSteps:
-  lr(s) = mix(start, lr, s/W) for s < W, else max(final, mix(final, lr, (1 + cos(pi * min(1, (s-W)/max(1, T-W)))) / 2))
-  wd(s) = clamp(mix(final_wd, wd, (1 + cos(pi * min(1, s/T))) / 2))
-  m(k)  = m1 if k >= T else m0 + k (m1 - m0) / T          with mix(a, b, t) = (1 - t) a + t b
+Schedules: jepa_schedules.py. The trainer's interface (`Family`: sample, wrap, step_on, load,
+checkpoint) is the one train.py drives for every family.
 """
-import math
-
 import torch
 import torch.nn.functional as F
 
+import jepa_masks
 import jepa_model
+from jepa_schedules import lr_at, momentum_at, wd_at
 
 
-def _mix(a, b, t):
-    return (1 - t) * a + t * b
-
-
-def lr_at(o, total, s):
-    w = o['warmupSteps']
-    if s < w:
-        return _mix(o['startLr'], o['lr'], s / w)
-    progress = min(1.0, (s - w) / max(1, total - w))
-    return max(o['finalLr'], _mix(o['finalLr'], o['lr'], 0.5 * (1 + math.cos(math.pi * progress))))
-
-
-def wd_at(o, total, s):
-    lo, hi = sorted([o['weightDecay'], o['finalWeightDecay']])
-    value = _mix(o['finalWeightDecay'], o['weightDecay'], 0.5 * (1 + math.cos(math.pi * min(1.0, s / total))))
-    return min(hi, max(lo, value))
-
-
-def momentum_at(ema, total, k):
-    return ema[1] if k >= total else ema[0] + k * (ema[1] - ema[0]) / total
+PACKAGE_CHECKPOINT = 'checkpoint.pth.tar'
+LATEST = 'jepa-latest.pth.tar'
 
 
 def param_groups(encoder, predictor):
@@ -67,6 +46,24 @@ class Ijepa:
         self.encoder, self.predictor, self.target = jepa_model.build(self.model_config)
         self.opt = torch.optim.AdamW(param_groups(self.encoder, self.predictor), lr=self.optimizer_config['lr'], betas=(0.9, 0.999), eps=1e-8)
         self.step = 0
+        self.wrapped = (None, None)
+        self.masks = None  # seed() makes the sampler (its settings are read only then)
+
+    def wrap(self, ddp):
+        """Runs the encoder and predictor through `ddp(module)` (DistributedDataParallel) from now on."""
+        self.wrapped = (ddp(self.encoder), ddp(self.predictor))
+
+    def seed(self, seed):
+        self.masks = jepa_masks.MaskSampler(self.model_config, seed)
+
+    def step_on(self, images):
+        """One update with multi-block masks from this process's sampler."""
+        if self.masks is None:
+            self.seed(0)
+        ctx, targets = self.masks(images.shape[0])
+        ctx_idx = torch.tensor(ctx, dtype=torch.int64, device=images.device)
+        target_idx = [torch.tensor(t, dtype=torch.int64, device=images.device) for t in targets]
+        return self.train_step(images, ctx_idx, target_idx, *self.wrapped)
 
     def to(self, device):
         for m in (self.encoder, self.predictor, self.target):
@@ -123,3 +120,6 @@ class Ijepa:
                 t.mul_(m).add_((1.0 - m) * q.detach())
         self.step = k + 1
         return {'loss': float(loss.detach()), 'lr': lr, 'wd': wd, 'momentum': m}
+
+
+Family = Ijepa

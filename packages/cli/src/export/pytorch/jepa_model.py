@@ -1,12 +1,16 @@
-"""The I-JEPA modules of a jepa-ts run, in PyTorch (written by `jepa export --to pytorch`).
+"""The modules of a jepa-ts run, in PyTorch (written by `jepa export --to pytorch`).
 
-They mirror the Layer tree jepa-ts declares (packages/nn: vit.ts, predictor.ts, block.ts) with the
-same parameter names, which are also facebookresearch/ijepa's state_dict names:
+They mirror the Layer tree jepa-ts declares (packages/nn: vit.ts, predictor.ts, block.ts;
+packages/ssl: mae-decoder.ts, joint-head.ts) with the same parameter names, which are also the
+reference repositories' state_dict names (facebookresearch/ijepa, facebookresearch/mae):
 
-  encoder    pos_embed (frozen sin-cos), patch_embed.proj.{weight,bias},
+  encoder    pos_embed (frozen sin-cos), [cls_token (MAE runs with clsToken)], patch_embed.proj.{weight,bias},
              blocks.<i>.{norm1, attn.qkv, attn.proj, norm2, mlp.fc1, mlp.fc2}.{weight,bias}, norm.{weight,bias}
   predictor  mask_token, predictor_pos_embed (frozen), predictor_embed, predictor_blocks.<i>.*,
-             predictor_norm, predictor_proj
+             predictor_norm, predictor_proj                                                    (I-JEPA)
+  decoder    decoder_embed, mask_token, decoder_pos_embed (frozen), decoder_blocks.<i>.*,
+             decoder_norm, decoder_pred                                                        (MAE)
+  head       fc1, bn1 (batch statistics only, no running averages), fc2                        (projectors)
 
 Numerics as jepa-ts: LayerNorm eps 1e-6, exact (erf) GELU, MLP ratio 4, qkv with bias, attention
 scale 1/sqrt(head dim), 2-D sin-cos position embedding (first half of the width encodes the column,
@@ -94,13 +98,21 @@ class PatchEmbed(nn.Module):
 
 
 class VisionTransformer(nn.Module):
-    """The encoder: [pixel_norm] -> patch_embed -> + pos_embed -> [gather keep] -> blocks -> norm."""
+    """The encoder: [pixel_norm] -> patch_embed -> + pos_embed -> [gather keep] -> [cls_token first] -> blocks -> norm.
 
-    def __init__(self, image, patch, dim, depth, heads, pixel_norm=None):
+    With `cls_token` (MAE's reference layout): pos_embed has a leading zero row for the CLS slot and
+    cls_token [1, 1, D] is prepended after the gather."""
+
+    def __init__(self, image, patch, dim, depth, heads, pixel_norm=None, cls_token=False):
         super().__init__()
         h, w, c = image
         self.grid = (h // patch, w // patch)
-        self.pos_embed = nn.Parameter(sincos_2d(dim, *self.grid).unsqueeze(0), requires_grad=False)
+        self.extra = 1 if cls_token else 0
+        table = sincos_2d(dim, *self.grid)
+        if cls_token:
+            table = torch.cat([torch.zeros(1, dim), table])
+        self.pos_embed = nn.Parameter(table.unsqueeze(0), requires_grad=False)
+        self.cls_token = nn.Parameter(torch.zeros(1, 1, dim)) if cls_token else None
         self.pixel_norm = None if pixel_norm is None else PixelNorm(pixel_norm['mean'], pixel_norm['std'], c)
         self.patch_embed = PatchEmbed(patch, c, dim)
         self.blocks = nn.ModuleList([Block(dim, heads) for _ in range(depth)])
@@ -109,9 +121,11 @@ class VisionTransformer(nn.Module):
     def forward(self, x, keep=None):
         if self.pixel_norm is not None:
             x = self.pixel_norm(x)
-        x = self.patch_embed(x) + self.pos_embed
+        x = self.patch_embed(x) + self.pos_embed[:, self.extra:]
         if keep is not None:
             x = gather_tokens(x, keep)
+        if self.cls_token is not None:
+            x = torch.cat([(self.cls_token + self.pos_embed[:, :1]).expand(x.size(0), -1, -1), x], dim=1)
         for blk in self.blocks:
             x = blk(x)
         return self.norm(x)
@@ -140,6 +154,49 @@ class Predictor(nn.Module):
         for blk in self.predictor_blocks:
             x = blk(x)
         return self.predictor_proj(self.predictor_norm(x)[:, kc:])
+
+
+class MaeDecoder(nn.Module):
+    """decoder_embed (D -> Dd), L - K copies of mask_token appended and unshuffled (a gather by
+    ids_restore), + decoder_pos_embed, blocks, norm, decoder_pred (Dd -> p*p*C). With `cls_token`,
+    row 0 of the latent is the CLS row: it skips the unshuffle (its position row is zero) and is
+    dropped from the output."""
+
+    def __init__(self, grid, dim, ddim, depth, heads, patch_values, cls_token=False):
+        super().__init__()
+        self.extra = 1 if cls_token else 0
+        self.decoder_embed = nn.Linear(dim, ddim)
+        self.mask_token = nn.Parameter(torch.zeros(1, 1, ddim))
+        table = sincos_2d(ddim, *grid)
+        if cls_token:
+            table = torch.cat([torch.zeros(1, ddim), table])
+        self.decoder_pos_embed = nn.Parameter(table.unsqueeze(0), requires_grad=False)
+        self.decoder_blocks = nn.ModuleList([Block(ddim, heads) for _ in range(depth)])
+        self.decoder_norm = nn.LayerNorm(ddim, eps=1e-6)
+        self.decoder_pred = nn.Linear(ddim, patch_values)
+
+    def forward(self, latent, ids_restore):
+        x = self.decoder_embed(latent)
+        b, length = ids_restore.shape
+        visible = x[:, self.extra:]
+        tokens = torch.cat([visible, self.mask_token.expand(b, length - visible.size(1), -1)], dim=1)
+        x = torch.cat([x[:, :self.extra], gather_tokens(tokens, ids_restore)], dim=1) + self.decoder_pos_embed
+        for blk in self.decoder_blocks:
+            x = blk(x)
+        return self.decoder_pred(self.decoder_norm(x))[:, self.extra:]
+
+
+class Head(nn.Module):
+    """fc1 -> BatchNorm (batch statistics, eps 1e-5, no running averages) -> ReLU -> fc2: [B, in] -> [B, out]."""
+
+    def __init__(self, dim, hidden, out):
+        super().__init__()
+        self.fc1 = nn.Linear(dim, hidden)
+        self.bn1 = nn.BatchNorm1d(hidden, eps=1e-5, track_running_stats=False)
+        self.fc2 = nn.Linear(hidden, out)
+
+    def forward(self, x):
+        return self.fc2(torch.relu(self.bn1(self.fc1(x))))
 
 
 def build(model):
