@@ -127,7 +127,7 @@ const encodeRun = async (cache: NeighbourCache, checkpoint: string): Promise<E.E
     return E.left({ status: 500, message: errorText(e) })
   }
   const sample = fixedSample(data.right.train, cache.trainSample, 'serve-train')
-  const trainFeatures = normalizeRows(featuresOf(family, loaded.state, data.right.train, sample, padTo.right))
+  const trainFeatures = normalizeRows(await featuresOf(family, loaded.state, data.right.train, sample, padTo.right))
   return E.right({ family, familyName: config.right.familyName, state: loaded.state, padTo: padTo.right, step: file.meta.step, trainFeatures })
 }
 
@@ -164,7 +164,7 @@ export const nearestNeighbours = async (cache: NeighbourCache, runDir: string, q
   const { train, test, field } = data.right
   const sample = fixedSample(train, cache.trainSample, 'serve-train')
   cache.pixels ??= pixelMatrix(train, sample)
-  const queryFeatures = normalizeRows(featuresOf(run.right.family, run.right.state, test, queries, run.right.padTo))
+  const queryFeatures = normalizeRows(await featuresOf(run.right.family, run.right.state, test, queries, run.right.padTo))
   const queryPixels = pixelMatrix(test, queries)
   const named = (hits: Array<readonly [number, number]>): Neighbour[] =>
     hits.map(([row, similarity]) => ({ train: sample[row]!, label: labelName(train, field, sample[row]!), similarity }))

@@ -4,10 +4,9 @@
  * - `padToFor(dataset, family)`: the zero-padding that fits the images to the family's input
  *   (Fashion-MNIST 28 → 32), or an error naming both shapes;
  * - `featuresOf(family, state, dataset, indices, padTo)`: `family.features` over the images in
- *   batches, gathered on the host as an `[N, D]` matrix (no tensor outlives the call);
+ *   batches, gathered on the host as an `[N, D]` matrix (no tensor outlives the call), read with
+ *   awaited `data()` so that it works on every backend (synchronous reads throw on webgpu);
  * - `tokensOf(...)`: the same for `family.tokens`, `[N, T, D]` (for the attentive probe);
- * - `featuresOfAsync` / `tokensOfAsync`: the same with awaited reads, which also work on webgpu
- *   (where synchronous reads throw); the protocol and the training monitor use these;
  * - `fixedSample(dataset, count, purpose)`: the first `count` images of a fixed order of the
  *   dataset, a pure function of `SAMPLE_KEY`, the purpose and the dataset size (every run and every
  *   method sees the same images);
@@ -39,43 +38,11 @@ export const padToFor = (dataset: ImageDataset, family: Family): E.Either<string
 const batchIndices = (indices: ArrayLike<number>, start: number, batchSize: number): number[] =>
   Array.from({ length: Math.min(batchSize, indices.length - start) }, (_, j) => indices[start + j]!)
 
-/** `family.features` of the images at `indices`, in batches, as a host matrix `[N, D]`. */
-export const featuresOf = (family: Family, state: TrainState, dataset: ImageDataset, indices: ArrayLike<number>, padTo: number | undefined, batchSize = 256): HostMatrix => {
-  const n = indices.length
-  const d = family.featureDim
-  const values = new Float32Array(n * d)
-  for (let start = 0; start < n; start += batchSize) {
-    const images = toBatchTensor(dataset, batchIndices(indices, start, batchSize), padTo === undefined ? {} : { padTo })
-    const f = family.features(state, images)
-    values.set(f.dataSync() as Float32Array, start * d)
-    tf.dispose([images, f])
-  }
-  return { values, shape: [n, d] }
-}
-
-/** `family.tokens` of the images at `indices`, in batches, as host tokens `[N, T, D]`; undefined when the family has no tokens. */
-export const tokensOf = (family: Family, state: TrainState, dataset: ImageDataset, indices: ArrayLike<number>, padTo: number | undefined, batchSize = 256): HostTokens | undefined => {
-  const tokens = family.tokens
-  if (tokens === undefined) return undefined
-  const n = indices.length
-  let values: Float32Array | undefined
-  let shape: [number, number, number] = [n, 0, 0]
-  for (let start = 0; start < n; start += batchSize) {
-    const images = toBatchTensor(dataset, batchIndices(indices, start, batchSize), padTo === undefined ? {} : { padTo })
-    const z = tokens(state, images)
-    const [, t, d] = z.shape
-    if (values === undefined) {
-      values = new Float32Array(n * t * d)
-      shape = [n, t, d]
-    }
-    values.set(z.dataSync() as Float32Array, start * t * d)
-    tf.dispose([images, z])
-  }
-  return { values: values ?? new Float32Array(0), shape }
-}
-
-/** `featuresOf` with awaited reads (works on every backend, webgpu included). */
-export const featuresOfAsync = async (family: Family, state: TrainState, dataset: ImageDataset, indices: ArrayLike<number>, padTo: number | undefined, batchSize = 256): Promise<HostMatrix> => {
+/**
+ * `family.features` of the images at `indices`, in batches, as a host matrix `[N, D]`; read with
+ * awaited `data()` (works on every backend, webgpu included).
+ */
+export const featuresOf = async (family: Family, state: TrainState, dataset: ImageDataset, indices: ArrayLike<number>, padTo: number | undefined, batchSize = 256): Promise<HostMatrix> => {
   const n = indices.length
   const d = family.featureDim
   const values = new Float32Array(n * d)
@@ -89,8 +56,11 @@ export const featuresOfAsync = async (family: Family, state: TrainState, dataset
   return { values, shape: [n, d] }
 }
 
-/** `tokensOf` with awaited reads (works on every backend, webgpu included). */
-export const tokensOfAsync = async (family: Family, state: TrainState, dataset: ImageDataset, indices: ArrayLike<number>, padTo: number | undefined, batchSize = 256): Promise<HostTokens | undefined> => {
+/**
+ * `family.tokens` of the images at `indices`, in batches, as host tokens `[N, T, D]` (awaited reads);
+ * undefined when the family has no tokens.
+ */
+export const tokensOf = async (family: Family, state: TrainState, dataset: ImageDataset, indices: ArrayLike<number>, padTo: number | undefined, batchSize = 256): Promise<HostTokens | undefined> => {
   const tokens = family.tokens
   if (tokens === undefined) return undefined
   const n = indices.length
@@ -121,7 +91,7 @@ export const representationMonitor = (family: Family, dataset: ImageDataset, pad
   return {
     every,
     measure: async (state) => {
-      const z = await featuresOfAsync(family, state, dataset, sample, padTo)
+      const z = await featuresOf(family, state, dataset, sample, padTo)
       const finite = z.values.every((v) => Number.isFinite(v))
       if (!finite) return { rankMe: Number.NaN, collapseStd: Number.NaN }
       const allZero = z.values.every((v) => v === 0)

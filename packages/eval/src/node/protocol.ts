@@ -26,7 +26,7 @@ import { rankMe } from '../rank-me.ts'
 import { collapseMonitor } from '../collapse-monitor.ts'
 import { rawPixelFeatures, rawPixelTokens } from '../baselines.ts'
 import type { CompareRow } from '../compare-table.ts'
-import { featuresOfAsync, fixedSample, padToFor, tokensOfAsync } from './features.ts'
+import { featuresOf, fixedSample, padToFor, tokensOf } from './features.ts'
 
 /** How the representations are judged. */
 export interface EvalSettings {
@@ -125,10 +125,10 @@ export const rawPixelRow = async (data: EvalData, settings: EvalSettings): Promi
 export const stateRow = async (method: string, family: Family, state: TrainState, data: EvalData, settings: EvalSettings): Promise<E.Either<string, CompareRow>> => {
   const padTo = padToFor(data.train, family)
   if (E.isLeft(padTo)) return padTo
-  const train = await featuresOfAsync(family, state, data.train, data.trainIndices, padTo.right)
-  const test = await featuresOfAsync(family, state, data.test, data.testIndices, padTo.right)
-  const trainTokens = settings.attentiveEpochs === 0 ? undefined : await tokensOfAsync(family, state, data.train, data.trainIndices, padTo.right)
-  const testTokens = trainTokens === undefined ? undefined : await tokensOfAsync(family, state, data.test, data.testIndices, padTo.right)
+  const train = await featuresOf(family, state, data.train, data.trainIndices, padTo.right)
+  const test = await featuresOf(family, state, data.test, data.testIndices, padTo.right)
+  const trainTokens = settings.attentiveEpochs === 0 ? undefined : await tokensOf(family, state, data.train, data.trainIndices, padTo.right)
+  const testTokens = trainTokens === undefined ? undefined : await tokensOf(family, state, data.test, data.testIndices, padTo.right)
   return E.right(await scoreFeatures(method, train, test, data, settings, trainTokens !== undefined && testTokens !== undefined ? { train: trainTokens, test: testTokens } : undefined))
 }
 
