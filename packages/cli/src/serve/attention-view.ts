@@ -14,7 +14,6 @@
  * target blocks, or a dataset that does not fit the model is a 400 saying which. Nothing is
  * cached: each request loads the checkpoint (small for the models this serves) and frees it.
  */
-import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import * as tf from '@tensorflow/tfjs'
@@ -23,12 +22,13 @@ import { toBatchArray } from '@jepa-ts/data'
 import { grid as gridOf, maskCollator, rowOf } from '@jepa-ts/masks'
 import { decodeIjepaConfig, ijepaParts, patchGrid } from '@jepa-ts/ssl'
 import { disposeState } from '@jepa-ts/train'
-import { loadCheckpointFor, readCheckpoint, stepKey } from '@jepa-ts/train/node'
+import { loadCheckpointFor, stepKey } from '@jepa-ts/train/node'
 import { padToFor } from '@jepa-ts/eval/node'
 import { defaultFamilies } from '../commands/families.ts'
 import { configOfCheckpoint } from '../commands/eval.ts'
 import type { ServedData } from './datasets.ts'
-import { type HttpFailure, badRequest, isMissingPathError, notFound } from './http.ts'
+import { type HttpFailure, badRequest } from './http.ts'
+import { runCheckpoint } from './run-checkpoint.ts'
 import { predictorAttention } from './predictor-attention.ts'
 
 export interface AttentionView {
@@ -60,20 +60,9 @@ const errorText = (e: unknown): string => (e instanceof Error ? e.message : Stri
 
 /** The view of one request (see the module contract). */
 export const attentionView = async (runDir: string, request: AttentionRequest, data: ServedData): Promise<E.Either<HttpFailure, AttentionView>> => {
-  const checkpoint = join(runDir, 'checkpoint.safetensors')
-  try {
-    await stat(checkpoint)
-  } catch (e) {
-    if (isMissingPathError(e)) return E.left(notFound(`${runDir}: the run has no checkpoint.safetensors (yet), so it has no predictor to look at`))
-    throw e
-  }
-  let file
-  try {
-    file = await readCheckpoint(checkpoint)
-  } catch (e) {
-    if (isMissingPathError((e as { cause?: unknown }).cause)) return E.left(notFound(`${checkpoint}: the checkpoint vanished`))
-    return E.left({ status: 500, message: errorText(e) })
-  }
+  const read = await runCheckpoint(runDir, 'so it has no predictor to look at')
+  if (E.isLeft(read)) return read
+  const { path: checkpoint, file } = read.right
   const model = isRecord(file.meta.config) ? file.meta.config['model'] : undefined
   const config = decodeIjepaConfig(model, 'model')
   if (E.isLeft(config)) return E.left(badRequest(`run: ${file.meta.family} has no predictor; the attention view is for I-JEPA runs`))

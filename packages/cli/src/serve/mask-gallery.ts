@@ -13,7 +13,6 @@
  * on, and a blank canvas otherwise. The first `count` images of the batch are drawn. A run whose
  * family has no mask collator (its model config is not an I-JEPA config) is a 400 saying so.
  */
-import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { keyFromString, stream } from '@jepa-ts/core'
@@ -21,11 +20,12 @@ import { batchAt, toBatchArray } from '@jepa-ts/data'
 import { type GrayImage, type MaskPanel, grid as gridOf, maskCollator, rowOf } from '@jepa-ts/masks'
 import { renderMasksSvg } from '@jepa-ts/masks/node'
 import { decodeIjepaConfig, patchGrid } from '@jepa-ts/ssl'
-import { readCheckpoint, stepKey } from '@jepa-ts/train/node'
+import { stepKey } from '@jepa-ts/train/node'
 import { defaultFamilies } from '../commands/families.ts'
 import { configOfCheckpoint } from '../commands/eval.ts'
 import type { ServedData } from './datasets.ts'
-import { type HttpFailure, badRequest, isMissingPathError, notFound } from './http.ts'
+import { type HttpFailure, badRequest } from './http.ts'
+import { runCheckpoint } from './run-checkpoint.ts'
 
 export interface MaskGallery {
   readonly svg: string
@@ -43,20 +43,9 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /** The gallery of one step (see the module contract). */
 export const maskGallery = async (runDir: string, step: number, count: number, data: ServedData): Promise<E.Either<HttpFailure, MaskGallery>> => {
-  const checkpoint = join(runDir, 'checkpoint.safetensors')
-  try {
-    await stat(checkpoint)
-  } catch (e) {
-    if (isMissingPathError(e)) return E.left(notFound(`${runDir}: the run has no checkpoint.safetensors (yet), so its mask settings are unknown`))
-    throw e
-  }
-  let file
-  try {
-    file = await readCheckpoint(checkpoint)
-  } catch (e) {
-    if (isMissingPathError((e as { cause?: unknown }).cause)) return E.left(notFound(`${checkpoint}: the checkpoint vanished`))
-    return E.left({ status: 500, message: e instanceof Error ? e.message : String(e) })
-  }
+  const read = await runCheckpoint(runDir, 'so its mask settings are unknown')
+  if (E.isLeft(read)) return read
+  const { path: checkpoint, file } = read.right
   const model = isRecord(file.meta.config) ? file.meta.config['model'] : undefined
   const config = decodeIjepaConfig(model, 'model')
   if (E.isLeft(config)) return E.left(badRequest(`run: ${file.meta.family} has no mask collator; the mask gallery is for I-JEPA runs`))
