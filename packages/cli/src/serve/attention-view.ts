@@ -14,7 +14,6 @@
  * target blocks, or a dataset that does not fit the model is a 400 saying which. Nothing is
  * cached: each request loads the checkpoint (small for the models this serves) and frees it.
  */
-import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import * as tf from '@tensorflow/tfjs'
 import { keyFromString, keyOf, stream } from '@jepa-ts/core'

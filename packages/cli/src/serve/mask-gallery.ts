@@ -13,7 +13,6 @@
  * on, and a blank canvas otherwise. The first `count` images of the batch are drawn. A run whose
  * family has no mask collator (its model config is not an I-JEPA config) is a 400 saying so.
  */
-import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { keyFromString, stream } from '@jepa-ts/core'
 import { batchAt, toBatchArray } from '@jepa-ts/data'
