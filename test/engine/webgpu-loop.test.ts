@@ -11,24 +11,15 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
-import { flatten, keyOf, uniform } from '@jepa-ts/core'
-import type { ImageDataset } from '@jepa-ts/data'
+import { flatten, keyOf } from '@jepa-ts/core'
 import { useBackend } from '@jepa-ts/engine'
-import { disposeState, linearAutoencoder, stateToTree } from '@jepa-ts/train'
+import { disposeState, stateToTree } from '@jepa-ts/train'
 import { readCheckpoint, train } from '@jepa-ts/train/node'
 import { useSwiftshader } from './swiftshader.ts'
+import { toyDataset, toyFamily } from '../train/toy.ts'
 
-const dataset: ImageDataset = {
-  name: 'toy-8x8',
-  height: 8,
-  width: 8,
-  channels: 1,
-  size: 24,
-  images: Uint8Array.from(uniform(keyOf(7), 24 * 64), (u) => Math.floor(u * 256)),
-  labels: {},
-  classNames: {},
-}
-const family = linearAutoencoder({ imageDims: [8, 8, 1], width: 4, lr: 1e-2, weightDecay: 0.05, warmupSteps: 2, totalSteps: 20 })
+const dataset = toyDataset
+const family = toyFamily()
 const run = { family, dataset, batchSize: 8, key: keyOf(3), config: { family: 'linear-ae' }, checkpointEvery: 100 }
 
 const lines = (dir: string): Array<Record<string, number>> => readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>)

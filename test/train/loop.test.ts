@@ -4,24 +4,15 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
-import { keyOf, uniform } from '@jepa-ts/core'
-import type { ImageDataset } from '@jepa-ts/data'
+import { keyOf } from '@jepa-ts/core'
 import { train, RunDirError } from '@jepa-ts/train/node'
-import { linearAutoencoder, disposeState, type Family } from '@jepa-ts/train'
+import { disposeState, type Family } from '@jepa-ts/train'
+import { toyDataset, toyFamily } from './toy.ts'
 
 await tf.setBackend('cpu')
 
-const dataset: ImageDataset = {
-  name: 'toy-8x8',
-  height: 8,
-  width: 8,
-  channels: 1,
-  size: 24,
-  images: Uint8Array.from(uniform(keyOf(7), 24 * 64), (u) => Math.floor(u * 256)),
-  labels: {},
-  classNames: {},
-}
-const toy = (): Family => linearAutoencoder({ imageDims: [8, 8, 1], width: 4, lr: 1e-2, weightDecay: 0.05, warmupSteps: 2, totalSteps: 20 })
+const dataset = toyDataset
+const toy = (): Family => toyFamily()
 const freshDir = (): string => mkdtempSync(join(tmpdir(), 'jepa-loop-'))
 const base = { dataset, batchSize: 8, key: keyOf(3), config: { family: 'linear-ae' } }
 

@@ -5,24 +5,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import * as tf from '@tensorflow/tfjs'
-import { flatten, keyOf, uniform } from '@jepa-ts/core'
-import type { ImageDataset } from '@jepa-ts/data'
+import { flatten, keyOf } from '@jepa-ts/core'
 import { train, CheckpointError } from '@jepa-ts/train/node'
-import { linearAutoencoder, stateToTree, disposeState, type TrainState } from '@jepa-ts/train'
+import { stateToTree, disposeState, type TrainState } from '@jepa-ts/train'
+import { toyDataset, toyFamily } from './toy.ts'
 
 await tf.setBackend('cpu')
 
-const dataset: ImageDataset = {
-  name: 'toy-8x8',
-  height: 8,
-  width: 8,
-  channels: 1,
-  size: 24,
-  images: Uint8Array.from(uniform(keyOf(7), 24 * 64), (u) => Math.floor(u * 256)),
-  labels: {},
-  classNames: {},
-}
-const toy = (width = 4) => linearAutoencoder({ imageDims: [8, 8, 1], width, lr: 1e-2, weightDecay: 0.05, warmupSteps: 2, totalSteps: 20 })
+const dataset = toyDataset
+const toy = toyFamily
 const freshDir = (): string => mkdtempSync(join(tmpdir(), 'jepa-resume-'))
 const base = { dataset, batchSize: 8, key: keyOf(3), config: { family: 'linear-ae', width: 4 } }
 
