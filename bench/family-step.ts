@@ -40,32 +40,17 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as tf from '@tensorflow/tfjs'
-import { type AnyLayer, type DimsSig, type Key, decodeOrThrow, fold, inferOrThrow, keyOf, stream } from '@jepa-ts/core'
+import { type AnyLayer, type DimsSig, fold, inferOrThrow, keyOf } from '@jepa-ts/core'
 import { randomMasking } from '@jepa-ts/masks'
 import type { Family } from '@jepa-ts/train'
-import {
-  type IjepaConfig, type MaeConfig, type VicregConfig,
-  VicregConfigCodec, decodeIjepaConfigOrThrow, decodeMaeConfigOrThrow, ijepa, ijepaParts, jointParts, mae, maeParts, vicregFamily,
-} from '@jepa-ts/ssl'
+import { type IjepaConfig, type MaeConfig, type VicregConfig, decodeIjepaConfigOrThrow, ijepaParts, jointParts, maeParts } from '@jepa-ts/ssl'
 import { activeNativeBackend } from '@jepa-ts/backend-native'
 import { activate, argValue, intArg, intList, lastJsonLine, median } from './bench-util.ts'
+import { FAMILIES, type FamilyName, SEED, type StepSpec, TOTAL_STEPS, buildFamily, decodeConfig, ijepaMasks, stepKey } from './family-spec.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
-const TOTAL_STEPS = 1000
-const SEED = 7
-
-type FamilyName = 'ijepa' | 'mae' | 'vicreg'
-const FAMILIES: readonly FamilyName[] = ['ijepa', 'mae', 'vicreg']
-
-/** What both sides of one measurement run: a decoded config, the batch, the step counts, the I-JEPA masks. */
-interface Spec {
-  readonly family: FamilyName
-  readonly config: IjepaConfig | MaeConfig | VicregConfig
-  readonly batch: number
-  readonly warmup: number
-  readonly steps: number
-  /** I-JEPA only: per step (warm-up included), context [B][Kc] and targets [T][B][Kt]. */
-  readonly masks?: readonly { readonly context: number[][]; readonly targets: number[][][] }[]
+/** A StepSpec with the threads both sides run on. */
+interface Spec extends StepSpec {
   /** Threads of both sides (ours: JEPA_THREADS; PyTorch: --threads). */
   readonly threads: number
 }
@@ -83,31 +68,6 @@ const presetInput = (family: FamilyName): Record<string, unknown> => {
   const v: unknown = JSON.parse(readFileSync(join(here, '..', 'examples', 'configs', `${family}-fashion.json`), 'utf8'))
   if (typeof v !== 'object' || v === null) throw new Error(`${family}-fashion.json is not an object`)
   return { ...v }
-}
-
-const decodeConfig = (family: FamilyName, input: unknown): IjepaConfig | MaeConfig | VicregConfig =>
-  family === 'ijepa' ? decodeIjepaConfigOrThrow(input) : family === 'mae' ? decodeMaeConfigOrThrow(input) : decodeOrThrow(VicregConfigCodec, input)
-
-/** The family exactly as packages/cli builds it. */
-const buildFamily = (spec: Spec): Family =>
-  spec.family === 'ijepa'
-    ? ijepa(decodeIjepaConfigOrThrow(spec.config), { totalSteps: TOTAL_STEPS })
-    : spec.family === 'mae'
-      ? mae(decodeMaeConfigOrThrow(spec.config), { totalSteps: TOTAL_STEPS })
-      : vicregFamily(decodeOrThrow(VicregConfigCodec, spec.config), { totalSteps: TOTAL_STEPS })
-
-/** The key of step i (the worker's steps and the parent's mask draws use the same). */
-const stepKey = (i: number): Key => fold(keyOf(SEED), `step${i}`)
-
-const rows = (data: Int32Array, b: number, k: number): number[][] => Array.from({ length: b }, (_, i) => Array.from(data.subarray(i * k, (i + 1) * k)))
-
-/** The masks the I-JEPA collator draws for steps 0 … n−1 (host only, no tensors). */
-const ijepaMasks = (config: IjepaConfig, batch: number, n: number): NonNullable<Spec['masks']> => {
-  const collate = ijepaParts(config, TOTAL_STEPS).collate
-  return Array.from({ length: n }, (_, i) => {
-    const m = collate(stream(stepKey(i), 'mask'), batch)
-    return { context: rows(m.contextIdx.data, batch, m.contextIdx.shape[1]), targets: m.targetIdx.map((t) => rows(t.data, batch, t.shape[1])) }
-  })
 }
 
 // ---------------------------------------------------------------- FLOPs (from our layers' infer)

@@ -26,30 +26,14 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as tf from '@tensorflow/tfjs'
-import { type Key, decodeOrThrow, fold, keyOf, stream } from '@jepa-ts/core'
 import { describeAdapter, useBackend } from '@jepa-ts/engine'
-import { type Family, readMetrics } from '@jepa-ts/train'
-import {
-  type IjepaConfig, type MaeConfig, type VicregConfig,
-  VicregConfigCodec, decodeIjepaConfigOrThrow, decodeMaeConfigOrThrow, ijepa, ijepaParts, mae, vicregFamily,
-} from '@jepa-ts/ssl'
+import { fold, keyOf } from '@jepa-ts/core'
+import { readMetrics } from '@jepa-ts/train'
+import type { IjepaConfig } from '@jepa-ts/ssl'
+import { FAMILIES, type FamilyName, SEED, type StepSpec, buildFamily, decodeConfig, ijepaMasks, stepKey } from './family-spec.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
-const TOTAL_STEPS = 1000
-const SEED = 7
-
-type FamilyName = 'ijepa' | 'mae' | 'vicreg'
-const FAMILIES: readonly FamilyName[] = ['ijepa', 'mae', 'vicreg']
-
-/** What both sides run (the format bench/family_step_torch.py reads). */
-interface Spec {
-  readonly family: FamilyName
-  readonly config: IjepaConfig | MaeConfig | VicregConfig
-  readonly batch: number
-  readonly warmup: number
-  readonly steps: number
-  readonly masks?: readonly { readonly context: number[][]; readonly targets: number[][][] }[]
-}
+type Spec = StepSpec
 
 interface Run {
   readonly backend: string
@@ -71,29 +55,9 @@ const intArg = (name: string, dflt: number): number => {
 const presetInput = (family: FamilyName): unknown =>
   JSON.parse(readFileSync(join(argValue('--presets') ?? join(here, '..', 'examples', 'configs'), `${family}-fashion.json`), 'utf8'))
 
-const decodeConfig = (family: FamilyName, input: unknown): IjepaConfig | MaeConfig | VicregConfig =>
-  family === 'ijepa' ? decodeIjepaConfigOrThrow(input) : family === 'mae' ? decodeMaeConfigOrThrow(input) : decodeOrThrow(VicregConfigCodec, input)
-
-const buildFamily = (spec: Spec): Family =>
-  spec.family === 'ijepa'
-    ? ijepa(decodeIjepaConfigOrThrow(spec.config), { totalSteps: TOTAL_STEPS })
-    : spec.family === 'mae'
-      ? mae(decodeMaeConfigOrThrow(spec.config), { totalSteps: TOTAL_STEPS })
-      : vicregFamily(decodeOrThrow(VicregConfigCodec, spec.config), { totalSteps: TOTAL_STEPS })
-
-const stepKey = (i: number): Key => fold(keyOf(SEED), `step${i}`)
-
-const rows = (data: Int32Array, b: number, k: number): number[][] => Array.from({ length: b }, (_, i) => Array.from(data.subarray(i * k, (i + 1) * k)))
-
 const makeSpec = (family: FamilyName, batch: number, warmup: number, steps: number): Spec => {
   const config = decodeConfig(family, presetInput(family))
-  if (family !== 'ijepa') return { family, config, batch, warmup, steps }
-  const collate = ijepaParts(config as IjepaConfig, TOTAL_STEPS).collate
-  const masks = Array.from({ length: warmup + steps }, (_, i) => {
-    const m = collate(stream(stepKey(i), 'mask'), batch)
-    return { context: rows(m.contextIdx.data, batch, m.contextIdx.shape[1]), targets: m.targetIdx.map((t) => rows(t.data, batch, t.shape[1])) }
-  })
-  return { family, config, batch, warmup, steps, masks }
+  return { family, config, batch, warmup, steps, ...(family === 'ijepa' ? { masks: ijepaMasks(config as IjepaConfig, batch, warmup + steps) } : {}) }
 }
 
 // ---------------------------------------------------------------- worker: our side on webgpu
