@@ -2,7 +2,8 @@
  * The native backend's output-buffer pool. Laws: a size class holds n with at most 1/8 to spare;
  * `take` never hands out a buffer some holder still references (model-checked over random
  * take/retain/release sequences); free bytes never exceed the cap, and once a buffer comes back
- * the pool holds at most (1 + SLACK) × its peak bytes in use (free + in use). On the backend: arrays read out
+ * the pool holds at most (1 + slack) × its peak bytes in use (free + in use), the slack starting at
+ * SLACK and rising (never past MAX_SLACK) only while the pool keeps allocating what it dropped. On the backend: arrays read out
  * of tensors (`dataSync`, `data`) are copies that later kernels cannot overwrite, and a view made by
  * a cpu kernel (Unpack) keeps its buffer alive after the tensor it views is disposed.
  */
@@ -11,7 +12,7 @@ import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import * as tf from '@tensorflow/tfjs'
 import { activeNativeBackend } from '@jepa-ts/backend-native'
-import { BufferPool, MIN_POOLED, SLACK, sizeClass } from '../../packages/backend-native/src/buffer-pool.ts'
+import { BufferPool, MAX_SLACK, MIN_POOLED, SLACK, WINDOW, sizeClass } from '../../packages/backend-native/src/buffer-pool.ts'
 import { setup } from './harness.ts'
 
 test('sizeClass(n) is the smallest class ≥ n, at most 1/8 above it, and a fixed point', () => {
@@ -32,7 +33,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constantFrom('retain' as const, 'release' as const), pick: fc.nat() }),
 )
 
-test('take never returns a buffer still referenced; free bytes stay under the cap and the pool under 1 + SLACK times its peak', () => {
+test('take never returns a buffer still referenced; free bytes stay under the cap and the pool under 1 + slack times its peak', () => {
   fc.assert(
     fc.property(fc.array(opArb, { maxLength: 200 }), fc.integer({ min: 0, max: 8 }), (ops, capBuffers) => {
       const cap = capBuffers * 4 * 2 * MIN_POOLED
@@ -61,8 +62,10 @@ test('take never returns a buffer still referenced; free bytes stay under the ca
         }
         const s = pool.stats()
         assert.ok(s.freeBytes <= cap, `free bytes ${s.freeBytes} > cap ${cap}`)
-        // The step bound: once buffers come back, the pool holds at most 1 + SLACK times its peak.
-        if (gaveBack) assert.ok(s.freeBytes + s.inUseBytes <= (1 + SLACK) * s.peakInUseBytes, `free ${s.freeBytes} + in use ${s.inUseBytes} > ${1 + SLACK} × peak ${s.peakInUseBytes}`)
+        // The step bound: once buffers come back, the pool holds at most 1 + slack times its peak.
+        const slack = pool.slack()
+        assert.ok(slack >= SLACK && slack <= MAX_SLACK, `slack ${slack}`)
+        if (gaveBack) assert.ok(s.freeBytes + s.inUseBytes <= (1 + slack) * s.peakInUseBytes, `free ${s.freeBytes} + in use ${s.inUseBytes} > ${1 + slack} × peak ${s.peakInUseBytes}`)
       }
     }),
   )
@@ -122,4 +125,46 @@ test('over the cap, the buffers freed longest ago are dropped first', () => {
   const last = arrays.slice(3).map((a) => a.buffer)
   assert.ok(again.every((b) => last.includes(b)) && new Set(again).size === 3, 'the three released last are the ones kept')
   assert.equal(pool.take(n).buffer === arrays[0]!.buffer, false, 'the oldest was dropped')
+})
+
+/**
+ * One step of a workload whose buffers do not fit 1/8 above its peak: x stays in use while y is
+ * taken and freed and then z is taken (more than twice y's size class: neither can use the other's
+ * buffer) — the peak is x + z, the step needs x + y + z, about 1.14× the peak.
+ */
+const churningStep = (pool: BufferPool): void => {
+  const x = pool.take(500_000)
+  pool.retain(x)
+  const y = pool.take(100_000)
+  pool.retain(y)
+  pool.release(y)
+  const z = pool.take(230_000)
+  pool.retain(z)
+  pool.release(z)
+  pool.release(x)
+}
+
+test('the slack rises while the steps keep allocating what the pool dropped, until they stop; a steady workload keeps SLACK', () => {
+  const pool = new BufferPool(2 ** 30)
+  const freshOver = (steps: number): number => {
+    const before = pool.stats().allocated
+    for (let i = 0; i < steps; i++) churningStep(pool)
+    return pool.stats().allocated - before
+  }
+  assert.ok(freshOver(50) >= 45, 'at the first slack the step allocates again every time')
+  assert.equal(pool.slack(), SLACK, 'not before two whole windows')
+  freshOver(Math.ceil((3 * WINDOW) / 3))
+  assert.ok(pool.slack() > SLACK && pool.slack() <= MAX_SLACK, `slack ${pool.slack()}`)
+  assert.equal(freshOver(100), 0, 'after the rise the free lists hold what the step takes')
+  const s = pool.stats()
+  assert.ok(s.freeBytes + s.inUseBytes <= (1 + pool.slack()) * s.peakInUseBytes)
+
+  const steady = new BufferPool(2 ** 30)
+  for (let i = 0; i < 3 * WINDOW; i++) {
+    const a = steady.take(100_000)
+    steady.retain(a)
+    steady.release(a)
+  }
+  assert.equal(steady.slack(), SLACK, 'a workload that reuses every buffer keeps the first slack')
+  assert.equal(steady.stats().allocated, 1)
 })

@@ -129,7 +129,8 @@ export class NativeBackend extends MathBackendCPU {
 
 /**
  * The pool's ceiling on free bytes: `JEPA_NATIVE_POOL_MIB` (MiB, 0 disables pooling), default 8 GiB.
- * The peak bound governs (free + in use ≤ 1.125 × the peak in use); a 2 GiB ceiling made the I-JEPA
+ * The peak bound governs (free + in use ≤ (1 + slack) × the peak in use, the slack 1/8 to 1/2;
+ * buffer-pool.ts); a 2 GiB ceiling made the I-JEPA
  * step at B 256 (peak ~2.3 GiB in use) allocate ~140 fresh buffers every step.
  */
 const defaultPoolBytes = (): number => {

@@ -17,9 +17,16 @@
  *   deleted. When its count drops to zero it goes back to its class's free list; while the free
  *   lists hold more than `freeLimit()`, the buffers freed longest ago are dropped for the GC.
  * - `freeLimit()` bounds the pool by what a step needs: the bytes in use at the highest point so
- *   far (`peakEverBytes`, a training step's peak from the second step on) plus 1/8 of it, minus
- *   the bytes in use now — so free + in use never exceeds 1.125 × that peak (and free never
- *   exceeds `maxBytes`). Between steps the free lists hold about what the next step's peak takes.
+ *   far (`peakEverBytes`, a training step's peak from the second step on) plus `slack()` of it,
+ *   minus the bytes in use now — so free + in use never exceeds (1 + slack) × that peak (and free
+ *   never exceeds `maxBytes`). Between steps the free lists hold about what the next step's peak
+ *   takes.
+ * - The slack starts at `SLACK` (1/8) and adapts to the workload, up to `MAX_SLACK` (1/2): over
+ *   two windows of `WINDOW` pooled takes in a row in which the peak did not grow, if more than `CHURN`
+ *   of the takes of each had to allocate, the pool is dropping buffers the steps still need (their sizes do not fit the size
+ *   classes' free lists tightly enough), and the slack rises by `SLACK_STEP`. The MAE step at batch
+ *   64 allocated ~42 of its 427 outputs fresh every other step at 1/8 and none at 3/16; a workload
+ *   that allocates now and then (I-JEPA's masks vary its token counts) keeps 1/8.
  * - `recycle(a)` returns a scratch array that never entered the store.
  * - Nobody outside the backend may keep a pooled array: reads of tensor data hand out copies
  *   (`NativeBackend.readSync`/`read`).
@@ -31,8 +38,16 @@ export const MIN_POOLED = 4096
 /** How many classes above its own `take` searches (8 classes: up to ~2× the size). */
 export const REACH = 8
 
-/** How far above the peak in-use bytes the pool's free + in-use bytes may go (see `freeLimit`). */
+/** How far above the peak in-use bytes the pool's free + in-use bytes may go at first (see `freeLimit`). */
 export const SLACK = 1 / 8
+
+/** The most the slack rises to, and by how much at a time. */
+export const MAX_SLACK = 1 / 2
+export const SLACK_STEP = 1 / 16
+
+/** Pooled takes per churn window, and the share of them allocated fresh (peak unchanged) that raises the slack. */
+export const WINDOW = 1024
+export const CHURN = 1 / 25
 
 /** The size class of `n`: the smallest m·2^e ≥ n with m in 8..15. */
 export const sizeClass = (n: number): number => {
@@ -70,6 +85,11 @@ export class BufferPool {
   private peakEverBytes = 0
   private reused = 0
   private allocated = 0
+  private slackNow = SLACK
+  private windowTakes = 0
+  private windowFresh = 0
+  private windowPeak = 0
+  private churned = false
 
   constructor(readonly maxBytes: number) {}
 
@@ -87,7 +107,9 @@ export class BufferPool {
     } else {
       buffer = new ArrayBuffer(size * 4)
       this.allocated++
+      this.windowFresh++
     }
+    if (++this.windowTakes >= WINDOW) this.adaptSlack()
     this.refs.set(buffer, 0)
     this.inUseBytes += buffer.byteLength
     if (this.inUseBytes > this.peakInUseBytes) this.peakInUseBytes = this.inUseBytes
@@ -134,7 +156,22 @@ export class BufferPool {
 
   /** The most free bytes the pool keeps now (see the contract). */
   freeLimit(): number {
-    return Math.min(this.maxBytes, Math.max(0, this.peakEverBytes * (1 + SLACK) - this.inUseBytes))
+    return Math.min(this.maxBytes, Math.max(0, this.peakEverBytes * (1 + this.slackNow) - this.inUseBytes))
+  }
+
+  /** The slack now: `SLACK`, raised by `SLACK_STEP` per churning window up to `MAX_SLACK`. */
+  slack(): number {
+    return this.slackNow
+  }
+
+  /** Ends a churn window: raises the slack after two windows in a row allocated more than `CHURN` of their takes while the peak stood still. */
+  private adaptSlack(): void {
+    const churning = this.peakEverBytes === this.windowPeak && this.windowFresh > CHURN * this.windowTakes
+    if (churning && this.churned) this.slackNow = Math.min(MAX_SLACK, this.slackNow + SLACK_STEP)
+    this.churned = churning && !this.churned
+    this.windowTakes = 0
+    this.windowFresh = 0
+    this.windowPeak = this.peakEverBytes
   }
 
   /** Starts a new peak window at the bytes in use now. */
