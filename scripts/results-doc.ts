@@ -54,6 +54,7 @@ const PROBE_NAMES: Record<(typeof PROBES)[number], string> = { linearTop1: 'line
 const pct = (v: number | undefined): string => (v === undefined ? '—' : `${(100 * v).toFixed(1)}%`)
 const points = (d: number): string => `${d >= 0 ? '+' : '−'}${Math.abs(100 * d).toFixed(1)} points`
 const num = (v: number | undefined, digits = 1): string => (v === undefined ? '—' : v.toFixed(digits))
+const gap = (d: number): string => `${Math.abs(100 * d).toFixed(1)} points`
 const yesNo = (ok: boolean): string => (ok ? '**yes**' : 'no')
 
 /** The trained and random-init seed groups of a comparison, by run name (`ijepa`, `mae`, …). */
@@ -152,11 +153,11 @@ export const extrapolateSeconds = (points: ReadonlyArray<readonly [number, numbe
 }
 
 /** For each family and probe that misses its target, the training time a log-linear fit of its mean curve says it would need. */
-export const extrapolations = (results: CompareResults): string[] => {
+export const extrapolations = (results: CompareResults, secondsAt: SecondsAt = () => undefined): string[] => {
   const pixels = pixelsOf(results.rows)
   const lines: string[] = []
   for (const field of ['linearTop1', 'attentiveTop1'] as const) {
-    const curves = meanCurves(results, field)
+    const curves = meanCurves(results, field, secondsAt)
     for (const [name, g] of groupsOf(results)) {
       const curve = curves.find((c) => c.name === name)?.points ?? []
       const last = curve.at(-1)
@@ -172,6 +173,47 @@ export const extrapolations = (results: CompareResults): string[] => {
       }
     }
   }
+  return lines
+}
+
+/**
+ * The evidence, from the runs themselves, for why a target was missed: how far the best family is from
+ * raw pixels on each probe, how far any recipe of the sweeps got on the same probes, how close the
+ * untrained encoder already is to raw pixels on the attentive probe, and how much each family's mean
+ * curve still gained over the second half of its budget. Every clause is computed; none is written by hand.
+ */
+export const whyNot = (results: CompareResults, sweeps: ReadonlyArray<readonly [string, SweepResults]>, secondsAt: SecondsAt = () => undefined): string[] => {
+  const pixels = pixelsOf(results.rows)
+  const groups = [...groupsOf(results)]
+  const lines: string[] = []
+  for (const field of ['linearTop1', 'attentiveTop1'] as const) {
+    const px = pixels?.[field]
+    const best = groups.map(([name, g]) => [name, meanOf(g.trained, field)] as const).filter((x): x is readonly [string, number] => x[1] !== undefined).sort((a, b) => b[1] - a[1])[0]
+    if (px === undefined || best === undefined) continue
+    lines.push(`The comparison, ${PROBE_NAMES[field]} probe: the best family (${best[0]}, mean ${pct(best[1])}) is ${gap(best[1] - px)} ${best[1] >= px ? 'above' : 'below'} raw pixels (${pct(px)}).`)
+  }
+  const recipes = sweeps.flatMap(([family, sw]) => sw.recipes.flatMap((r) => (r.row === undefined ? [] : [{ family, name: r.name, row: r.row, pixels: pixelsOf(sw.baselines) }])))
+  if (recipes.length > 0) {
+    for (const field of ['linearTop1', 'attentiveTop1'] as const) {
+      const scored = recipes.filter((r) => r.row[field] !== undefined && r.pixels?.[field] !== undefined)
+      if (scored.length === 0) continue
+      const above = scored.filter((r) => r.row[field]! > r.pixels![field]!)
+      const top = scored.reduce((w, r) => (r.row[field]! - r.pixels![field]! > w.row[field]! - w.pixels![field]! ? r : w))
+      lines.push(`The recipe search, ${PROBE_NAMES[field]} probe: ${above.length} of ${scored.length} recipes (${sweeps.length} ${sweeps.length === 1 ? 'family' : 'families'}, 2,000/2,000 images) beat raw pixels on the same images; the closest, ${top.family} ${top.name}, reached ${pct(top.row[field])} against ${pct(top.pixels![field])}.`)
+    }
+  }
+  const inits = groups.flatMap(([, g]) => { const m = meanOf(g.random, 'attentiveTop1'); return m === undefined ? [] : [m] })
+  const pxAtt = pixels?.attentiveTop1
+  if (inits.length > 0 && pxAtt !== undefined) {
+    const lo = Math.min(...inits), hi = Math.max(...inits)
+    lines.push(`The untrained encoders already score ${lo === hi ? pct(lo) : `${pct(lo)}–${pct(hi)}`} on the attentive probe, ${lo === hi ? gap(pxAtt - hi) : `${gap(pxAtt - hi)} to ${gap(pxAtt - lo)}`} below raw pixels (${pct(pxAtt)}): a learned query over 64 tokens of random projections of 4×4 patches recovers most of what the pixels give, so 5 points over the init on that probe asks for a trained encoder close to raw pixels.`)
+  }
+  const gains = meanCurves(results, 'linearTop1', secondsAt).flatMap(({ name, points: pts }) => {
+    const last = pts.at(-1)
+    const mid = pts.filter(([x]) => last !== undefined && x > 0 && x < last[0]).at(-1)
+    return last === undefined || mid === undefined ? [] : [`${name} ${points((last[1] - mid[1]) / 100)} (from ${(mid[0] / 60).toFixed(1)} to ${(last[0] / 60).toFixed(1)} min)`]
+  })
+  if (gains.length > 0) lines.push(`Still learning at the end of the budget: the mean linear probe's gain from the last snapshot to the final checkpoint, ${gains.join('; ')}.`)
   return lines
 }
 
@@ -230,8 +272,24 @@ export const sweepSection = (family: string, sweep: SweepResults, preset: Readon
   ].join('\n')
 }
 
-/** Mean learning curve per run name over its seeds (curve points at the same steps); x = mean wall seconds. */
-export const meanCurves = (results: CompareResults, field: 'linearTop1' | 'attentiveTop1'): Array<{ name: string; points: Array<readonly [number, number]> }> => {
+/** Seconds of training at `step` of run `name` (`ijepa`, …), or undefined to use the run's own wall clock. */
+export type SecondsAt = (name: string, step: number) => number | undefined
+
+/** The training seconds each preset's `train.steps` stand for: the comparison's 600-s budget, measured on a quiet machine. */
+export const BUDGET_SECONDS = 600
+
+/**
+ * Seconds at a step from the presets: step × 600 / `train.steps` of `<presets>/<name>.json` (the steps
+ * 600 s of training bought on a quiet machine, `scripts/step-rates.ts`). The runs train to a step budget,
+ * so their own wall clock says how loaded the machine was; this says how long the steps take alone.
+ */
+export const presetSeconds = (presets: string): SecondsAt => (name, step) => {
+  const steps = at(readJson<unknown>(join(presets, `${name}.json`)), 'train.steps')
+  return typeof steps === 'number' && steps > 0 ? (step * BUDGET_SECONDS) / steps : undefined
+}
+
+/** Mean learning curve per run name over its seeds (curve points at the same steps); x = `secondsAt`, else the mean wall seconds. */
+export const meanCurves = (results: CompareResults, field: 'linearTop1' | 'attentiveTop1', secondsAt: SecondsAt = () => undefined): Array<{ name: string; points: Array<readonly [number, number]> }> => {
   const byName = new Map<string, Array<readonly CurvePoint[]>>()
   for (const [run, curve] of Object.entries(results.curves)) {
     const name = run.replace(/-seed\d+$/, '')
@@ -241,7 +299,7 @@ export const meanCurves = (results: CompareResults, field: 'linearTop1' | 'atten
     const steps = [...new Set(curves.flatMap((c) => c.map((p) => p.step)))].sort((a, b) => a - b)
     const pts = steps.flatMap((step) => {
       const at = curves.map((c) => c.find((p) => p.step === step)).filter((p): p is CurvePoint => p !== undefined)
-      const x = spreadOf(at.map((p) => p.wallSeconds))?.mean
+      const x = secondsAt(name, step) ?? spreadOf(at.map((p) => p.wallSeconds))?.mean
       const y = spreadOf(at.map((p) => p[field]))?.mean
       return x === undefined || y === undefined ? [] : [[x, 100 * y] as const]
     })
@@ -249,7 +307,7 @@ export const meanCurves = (results: CompareResults, field: 'linearTop1' | 'atten
   })
 }
 
-const curveFigure = (results: CompareResults, field: 'linearTop1' | 'attentiveTop1', label: string): string => {
+const curveFigure = (results: CompareResults, field: 'linearTop1' | 'attentiveTop1', label: string, secondsAt: SecondsAt): string => {
   const pixels = pixelsOf(results.rows)?.[field]
   const randoms = [...groupsOf(results)].flatMap(([name, g]) => {
     const m = meanOf(g.random, field)
@@ -258,9 +316,9 @@ const curveFigure = (results: CompareResults, field: 'linearTop1' | 'attentiveTo
   const distinct = [...new Set(randoms.map(([, m]) => m.toFixed(3)))]
   return lineChartSvg({
     title: `${label} top-1 vs training time (mean over seeds)`,
-    xLabel: 'training wall time (s)',
+    xLabel: 'training time on a quiet machine (s)',
     yLabel: `${label} top-1 (%)`,
-    series: meanCurves(results, field),
+    series: meanCurves(results, field, secondsAt),
     markers: true,
     hlines: [
       ...(pixels === undefined ? [] : [{ name: `raw pixels ${pct(pixels)}`, y: 100 * pixels }]),
@@ -340,9 +398,11 @@ export const resultsPage = (runs: string, presets: string): { readonly markdown:
     'table says otherwise; every preset shares the encoder (96 wide, 4 deep, 3 heads, patch 4) and inputs.',
     '',
   )
-  for (const [family, title] of FAMILIES) {
+  const sweeps = FAMILIES.flatMap(([family, title]) => {
     const sweep = readJson<SweepResults>(join(runs, `sweep-${family}`, 'sweep.json'))
-    if (sweep === undefined) continue
+    return sweep === undefined ? [] : [[family, title, sweep] as const]
+  })
+  for (const [family, title, sweep] of sweeps) {
     const preset = readJson<unknown>(join(presets, `${family}.json`))
     const axes = Object.keys(sweep.recipes[0]?.settings ?? {})
     out.push(sweepSection(title, sweep, Object.fromEntries(axes.map((a) => [a, at(preset, a)]))))
@@ -362,13 +422,24 @@ export const resultsPage = (runs: string, presets: string): { readonly markdown:
       '',
     )
     if (comparison.seeds !== undefined) out.push(seedTable(comparison.seeds.groups), '', claimsTable(comparison.seeds.claims), '')
-    const extrapolated = extrapolations(comparison)
+    const secondsAt = presetSeconds(presets)
+    const missed = compareVerdicts(comparison).filter((v) => !v.met)
+    const why = missed.length === 0 ? [] : whyNot(comparison, sweeps.map(([family, , sweep]) => [family, sweep] as const), secondsAt)
+    if (why.length > 0) {
+      out.push(
+        `**Why ${missed.length} of the targets above ${missed.length === 1 ? 'was' : 'were'} not met: the evidence in these runs.**`,
+        '',
+        ...why.map((l) => `- ${l}`),
+        '',
+      )
+    }
+    const extrapolated = extrapolations(comparison, secondsAt)
     if (extrapolated.length > 0) {
       out.push(
         '**Targets not reached, and the budget the curves point to.** For each family and probe below its target, a',
         'least-squares fit of top-1 = a + b·ln(training seconds) through its mean curve (the snapshots at 25% and',
-        '50% and the final checkpoint), solved for the target. Three points and a log-linear form: a rough guide',
-        'to the budget, labelled as the extrapolation it is.',
+        '50% and the final checkpoint; the time of a step is its preset\'s 600 s ÷ `train.steps`), solved for the target.',
+        'Three points and a log-linear form: a rough guide to the budget, labelled as the extrapolation it is.',
         '',
         ...extrapolated.map((l) => `- ${l}`),
         '',
@@ -376,7 +447,7 @@ export const resultsPage = (runs: string, presets: string): { readonly markdown:
     }
     for (const [file, field, label] of [['probe-vs-time.svg', 'linearTop1', 'linear-probe'], ['attentive-vs-time.svg', 'attentiveTop1', 'attentive-probe']] as const) {
       if (!Object.values(comparison.curves).some((c) => c.some((p) => p[field] !== undefined))) continue
-      figures.push([join('img', 'results', file), curveFigure(comparison, field, label)])
+      figures.push([join('img', 'results', file), curveFigure(comparison, field, label, presetSeconds(presets))])
       out.push(`![${label} top-1 against training time, mean over seeds](img/results/${file})`, '')
     }
   }

@@ -78,3 +78,31 @@ test('extrapolateSeconds solves a log-linear fit for the target, and declines a 
   assert.ok(lines.includes('mae, linear probe, to reach raw pixels (80.0%): too few curve points to extrapolate'), lines.join('\n'))
   assert.ok(!lines.some((l) => l.startsWith('mae, attentive probe, to reach raw pixels')), 'a reached target is not extrapolated')
 })
+
+test('presetSeconds puts a step at its share of the 600-s budget that train.steps stands for; meanCurves uses it over the wall clock', async () => {
+  const { presetSeconds } = await import('../../scripts/results-doc.ts')
+  const presets = mkdtempSync(join(tmpdir(), 'results-presets-'))
+  writeFileSync(join(presets, 'mae.json'), JSON.stringify({ train: { steps: 200 } }))
+  const secondsAt = presetSeconds(presets)
+  assert.equal(secondsAt('mae', 100), 300)
+  assert.equal(secondsAt('vicreg', 100), undefined, 'no preset: the caller falls back to the wall clock')
+  const curves = meanCurves(comparison, 'linearTop1', secondsAt)
+  assert.deepEqual(curves.find((c) => c.name === 'mae')!.points.map(([x]) => x), [0, 300])
+  assert.deepEqual(curves.find((c) => c.name === 'vicreg')!.points.map(([x]) => x), [0, 10, 20])
+})
+
+test('whyNot states the gaps to raw pixels, what the sweeps reached, the init on the attentive probe and the late gains, all from the runs', async () => {
+  const { whyNot } = await import('../../scripts/results-doc.ts')
+  const sweep = {
+    notes: [],
+    recipes: [{ name: 'lr-a', settings: { lr: 1 }, row: row('a', 0.72, 0.74, 0.6) }, { name: 'lr-b', settings: { lr: 2 }, row: row('b', 0.79, 0.7, 0.6) }],
+    baselines: [row('raw pixels', 0.78, 0.77, 0.7)],
+  }
+  const lines = whyNot(comparison, [['mae', sweep]])
+  assert.ok(lines.includes('The comparison, linear probe: the best family (mae, mean 71.0%) is 9.0 points below raw pixels (80.0%).'), lines.join('\n'))
+  assert.ok(lines.includes('The comparison, attentive probe: the best family (mae, mean 81.0%) is 3.0 points above raw pixels (78.0%).'), lines.join('\n'))
+  assert.ok(lines.some((l) => l.startsWith('The recipe search, linear probe: 1 of 2 recipes (1 family, 2,000/2,000 images) beat raw pixels on the same images; the closest, mae lr-b, reached 79.0% against 78.0%.')), lines.join('\n'))
+  assert.ok(lines.some((l) => l.startsWith('The recipe search, attentive probe: 0 of 2 recipes')), lines.join('\n'))
+  assert.ok(lines.some((l) => l.startsWith('The untrained encoders already score 70.0% on the attentive probe, 8.0 points below raw pixels (78.0%)')), lines.join('\n'))
+  assert.ok(lines.includes('Still learning at the end of the budget: the mean linear probe\'s gain from the last snapshot to the final checkpoint, vicreg +5.0 points (from 0.2 to 0.3 min).'), lines.join('\n'))
+})
