@@ -169,7 +169,7 @@ export const extrapolations = (results: CompareResults, secondsAt: SecondsAt = (
         if (100 * reached >= y) continue
         const t = extrapolateSeconds(curve, y)
         const fitted = curve.filter(([s]) => s > 0).length >= 2
-        lines.push(`${name}, ${PROBE_NAMES[field]} probe, to reach ${what} (${y.toFixed(1)}%): ${!fitted ? 'too few curve points to extrapolate' : t === undefined ? 'the curve does not rise toward it' : `about ${t < 3600 ? `${(t / 60).toFixed(0)} min` : `${(t / 3600).toFixed(1)} h`} of training (extrapolated, not measured; ${(last[0] / 60).toFixed(0)} min measured)`}`)
+        lines.push(`${name}, ${PROBE_NAMES[field]} probe, to reach ${what} (${y.toFixed(1)}%): ${!fitted ? 'too few curve points to extrapolate' : t === undefined ? 'the curve does not rise toward it' : t <= last[0] ? `the fit through the curve crosses it at about ${(t / 60).toFixed(0)} min, inside the ${(last[0] / 60).toFixed(0)} min measured, while the measured end lies below it: a gap within the curve's scatter, not a budget` : `about ${t < 3600 ? `${(t / 60).toFixed(0)} min` : `${(t / 3600).toFixed(1)} h`} of training (extrapolated, not measured; ${(last[0] / 60).toFixed(0)} min measured)`}`)
       }
     }
   }
@@ -206,7 +206,7 @@ export const whyNot = (results: CompareResults, sweeps: ReadonlyArray<readonly [
   const pxAtt = pixels?.attentiveTop1
   if (inits.length > 0 && pxAtt !== undefined) {
     const lo = Math.min(...inits), hi = Math.max(...inits)
-    lines.push(`The untrained encoders already score ${lo === hi ? pct(lo) : `${pct(lo)}–${pct(hi)}`} on the attentive probe, ${lo === hi ? gap(pxAtt - hi) : `${gap(pxAtt - hi)} to ${gap(pxAtt - lo)}`} below raw pixels (${pct(pxAtt)}): a learned query over 64 tokens of random projections of 4×4 patches recovers most of what the pixels give, so 5 points over the init on that probe asks for a trained encoder close to raw pixels.`)
+    lines.push(`The untrained encoders already score ${lo === hi ? pct(lo) : `${pct(lo)}–${pct(hi)}`} on the attentive probe, ${lo === hi ? gap(pxAtt - hi) : `${(100 * (pxAtt - hi)).toFixed(1)}–${gap(pxAtt - lo)}`} below raw pixels (${pct(pxAtt)}): a learned query over 64 tokens of random projections of 4×4 patches recovers most of what the pixels give, so 5 points over the init on that probe asks for a trained encoder close to raw pixels.`)
   }
   const gains = meanCurves(results, 'linearTop1', secondsAt).flatMap(({ name, points: pts }) => {
     const last = pts.at(-1)
@@ -366,7 +366,8 @@ export const resultsPage = (runs: string, presets: string): { readonly markdown:
       'a schedule of the 1700 steps the budget buys on a quiet machine), evaluated at 10%, 25%, 50% and 100%',
       'of the budget on 2,000/2,000 images. It measures wall-clock time, so it is run alone.',
       '',
-      ...main.notes.map((n) => `- ${n}`),
+      // a resumed `pnpm main` notes only its own invocation's time: the run's length is in the curve table
+      ...main.notes.filter((n) => !n.startsWith('total time')).map((n) => `- ${n}`),
       '',
       curveTable(main),
       '',

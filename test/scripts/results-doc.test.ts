@@ -106,3 +106,16 @@ test('whyNot states the gaps to raw pixels, what the sweeps reached, the init on
   assert.ok(lines.some((l) => l.startsWith('The untrained encoders already score 70.0% on the attentive probe, 8.0 points below raw pixels (78.0%)')), lines.join('\n'))
   assert.ok(lines.includes('Still learning at the end of the budget: the mean linear probe\'s gain from the last snapshot to the final checkpoint, vicreg +5.0 points (from 0.2 to 0.3 min).'), lines.join('\n'))
 })
+
+test('extrapolations: a fit that crosses the target inside the measured budget is called scatter, not a budget', async () => {
+  const { extrapolations } = await import('../../scripts/results-doc.ts')
+  // linear top-1 60, 70, 68 at 10, 20, 30 s: the log fit reaches 69% at about 22 s, the last point (68%) lies below it
+  const scatter: CompareResults = {
+    notes: [],
+    rows: [row('raw pixels', 0.9, 0.9, 0.9)],
+    curves: { 'mae-seed0': [point(0, 0, 0.5), point(10, 10, 0.6), point(20, 20, 0.7), point(30, 30, 0.68)] },
+    seeds: { groups: [{ method: 'mae: mae', rows: [row('mae', 0.68, 0.68, 0.68)] }, { method: 'mae: mae (random init)', rows: [row('mae', 0.64, 0.64, 0.64)] }], claims: [] },
+  }
+  const lines = extrapolations(scatter)
+  assert.ok(lines.some((l) => /^mae, linear probe, to reach 5 points over its random init \(69\.0%\): the fit through the curve crosses it at about 0 min, inside the 1 min measured/.test(l)), lines.join('\n'))
+})
