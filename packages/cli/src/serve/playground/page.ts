@@ -14,6 +14,8 @@
 import * as tf from '@tensorflow/tfjs'
 import { type BackendName, BACKEND_ORDER, pickBackend } from './backend.ts'
 import { type PlaygroundFamily, type PlaygroundImages, type PlaygroundTrainer, type StepReport, SIDE, playgroundTrainer } from './trainer.ts'
+// type only (erased from the browser bundle): the reply shape the server's /api/playground/images writes
+import type { PlaygroundImagesReply } from '../playground-data.ts'
 
 interface VegaView {
   change(name: string, changes: unknown): VegaView
@@ -68,19 +70,10 @@ const settingsOf = (params: URLSearchParams): Settings => {
   }
 }
 
-interface ImagesReply {
-  readonly count: number
-  readonly height: number
-  readonly width: number
-  readonly classNames: readonly string[]
-  readonly labels: readonly number[]
-  readonly pixels: string
-  readonly name: string
-}
 
 const fetchImages = async (split: 'train' | 'test', count: number): Promise<PlaygroundImages & { readonly name: string }> => {
   const res = await fetch(`/api/playground/images?split=${split}&count=${count}`)
-  const body = (await res.json()) as ImagesReply | { readonly error: string }
+  const body = (await res.json()) as PlaygroundImagesReply | { readonly error: string }
   if (!res.ok || 'error' in body) throw new Error('error' in body ? body.error : `${res.status} ${res.statusText}`)
   const bytes = Uint8Array.from(atob(body.pixels), (c) => c.charCodeAt(0))
   return { name: body.name, count: body.count, height: body.height, width: body.width, pixels: bytes, labels: Int32Array.from(body.labels), classNames: body.classNames }
