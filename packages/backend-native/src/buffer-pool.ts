@@ -26,7 +26,7 @@
  *   of the takes of each had to allocate, the pool is dropping buffers the steps still need (their sizes do not fit the size
  *   classes' free lists tightly enough), and the slack rises by `SLACK_STEP`. The MAE step at batch
  *   64 allocated ~42 of its 427 outputs fresh every other step at 1/8 and none at 3/16; a workload
- *   that allocates now and then (I-JEPA's masks vary its token counts) keeps 1/8.
+ *   that allocates now and then (I-JEPA's masks vary its token counts) keeps 1/8 (bench/pool-stats.ts).
  * - `recycle(a)` returns a scratch array that never entered the store.
  * - Nobody outside the backend may keep a pooled array: reads of tensor data hand out copies
  *   (`NativeBackend.readSync`/`read`).
